@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The arch contract: everything core/ asks of an architecture backend.
+ *
+ * core/ holds the device, the VM and vCPU lifetimes and the memslots; it
+ * knows nothing of VMX or EL2. Each backend (vmx/ on x86-64, arm64/ on
+ * arm64) implements every function below. Kbuild links exactly one
+ * backend into hvk.ko, so these are direct calls bound at link time:
+ * there is no ops table and no indirect call on the exit path.
+ *
+ * Unless said otherwise, functions are called in process context, may
+ * sleep, and return 0 or a negative errno that reaches userspace as is.
+ */
+#ifndef HVK_CORE_ARCH_H
+#define HVK_CORE_ARCH_H
+
+#include <linux/types.h>
+
+struct hvk_vm;
+struct hvk_vcpu;
+struct kvm_userspace_memory_region;
+
+/**
+ * hvk_arch_init() - probe the hardware and take it on every CPU
+ *
+ * Called once from module init, before /dev/hvk exists. Checks that the
+ * CPU can do what hvk needs and that no other hypervisor owns it, logs
+ * what it found, and enables virtualization on every online CPU (and on
+ * CPUs that come online later) until hvk_arch_exit().
+ *
+ * Return: 0, or a negative errno with a message saying what is missing
+ * (-EOPNOTSUPP: the hardware lacks a feature; -EBUSY: another hypervisor
+ * owns it).
+ */
+int hvk_arch_init(void);
+
+/**
+ * hvk_arch_exit() - give the hardware back on every CPU
+ *
+ * Called once from module exit (and only after hvk_arch_init() returned
+ * 0), when no VM exists any more.
+ */
+void hvk_arch_exit(void);
+
+/**
+ * hvk_arch_check_extension() - arch answer to KVM_CHECK_EXTENSION
+ * @vm: the VM asked through, or NULL when asked on the system fd
+ * @ext: the KVM_CAP_* number
+ *
+ * Called for capabilities core/ does not answer itself. Reports only what
+ * works now: an unknown or unimplemented capability is 0.
+ *
+ * Return: the capability's value (>= 0).
+ */
+long hvk_arch_check_extension(struct hvk_vm *vm, long ext);
+
+/**
+ * hvk_arch_dev_ioctl() - an ioctl on /dev/hvk that core/ does not know
+ * @ioctl: the ioctl number
+ * @arg: its argument
+ *
+ * Return: the result, or the errno the in-tree KVM gives for an unknown
+ * system ioctl on this arch.
+ */
+long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
+
+/**
+ * hvk_arch_vm_init() - arch part of KVM_CREATE_VM
+ * @vm: the new VM, zeroed except for the core fields
+ * @type: the type argument of KVM_CREATE_VM
+ *
+ * Validates @type as the in-tree KVM does on this arch and sets up what
+ * the arch keeps per VM. On failure nothing is left to undo.
+ *
+ * Return: 0 or -EINVAL for a type this arch does not accept.
+ */
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type);
+
+/**
+ * hvk_arch_vm_destroy() - undo hvk_arch_vm_init()
+ * @vm: the VM; all its vCPUs are already destroyed
+ */
+void hvk_arch_vm_destroy(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_vm_ioctl() - a VM ioctl that core/ does not know
+ * @vm: the VM
+ * @ioctl: the ioctl number
+ * @arg: its argument
+ *
+ * Return: the result, or the errno the in-tree KVM gives for an unknown
+ * VM ioctl on this arch.
+ */
+long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
+		       unsigned long arg);
+
+/**
+ * hvk_arch_memslot_check() - arch limits on a new or moved memslot
+ * @vm: the VM
+ * @mem: the region as userspace passed it (already checked by core/ for
+ *       alignment, range and flags)
+ *
+ * Return: 0, or the errno the in-tree KVM gives (e.g. -EFAULT on arm64
+ * for a region beyond the VM's IPA size).
+ */
+int hvk_arch_memslot_check(struct hvk_vm *vm,
+			   const struct kvm_userspace_memory_region *mem);
+
+/**
+ * hvk_arch_vcpu_create() - arch part of KVM_CREATE_VCPU
+ * @vcpu: the new vCPU, its core fields set (vm, id, run page)
+ *
+ * Return: 0 or a negative errno; on failure nothing is left to undo.
+ */
+int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu);
+
+/**
+ * hvk_arch_vcpu_destroy() - undo hvk_arch_vcpu_create()
+ * @vcpu: the vCPU, which no thread is running any more
+ */
+void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu);
+
+/**
+ * hvk_arch_vcpu_run() - KVM_RUN: run the guest until userspace is needed
+ * @vcpu: the vCPU, whose mutex the caller holds
+ *
+ * Enters the guest, handles exits in the kernel where it can and returns
+ * when kvm_run holds an exit userspace must see, or when a signal is
+ * pending (-EINTR with KVM_EXIT_INTR).
+ *
+ * Return: 0 with vcpu->run->exit_reason set, or a negative errno.
+ */
+int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu);
+
+/**
+ * hvk_arch_vcpu_ioctl() - a vCPU ioctl that core/ does not know
+ * @vcpu: the vCPU, whose mutex the caller holds
+ * @ioctl: the ioctl number
+ * @arg: its argument
+ *
+ * Register access (KVM_GET/SET_REGS, KVM_GET/SET_ONE_REG, ...) lands here.
+ *
+ * Return: the result, or the errno the in-tree KVM gives for an unknown
+ * vCPU ioctl on this arch.
+ */
+long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
+			 unsigned long arg);
+
+/**
+ * hvk_arch_run_pages() - pages of the vCPU mmap area
+ *
+ * The first page holds struct kvm_run; an arch may want more (x86 places
+ * string-I/O data after it). KVM_GET_VCPU_MMAP_SIZE reports this many
+ * pages.
+ *
+ * Return: the number of pages, at least 1.
+ */
+unsigned int hvk_arch_run_pages(void);
+
+#endif /* HVK_CORE_ARCH_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Core objects: the VM and the vCPU, and how they live and die.
+ *
+ * Lifetimes, in one place:
+ *   - /dev/hvk open: pins the module (fops owner), nothing else.
+ *   - VM fd: holds one reference on struct hvk_vm (and pins the module).
+ *   - vCPU fd: holds one reference on its VM (and pins the module). The
+ *     vCPU itself belongs to the VM and is freed with it, so a vCPU fd
+ *     keeps working after its VM fd is closed, as with KVM.
+ *   - The VM is destroyed when its last reference goes: vCPUs first, then
+ *     memslots, then the arch part.
+ * Closing the fds in any order therefore frees everything exactly once.
+ */
+#ifndef HVK_CORE_HVK_H
+#define HVK_CORE_HVK_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
+#include "memslot.h"
+
+/* vCPUs per VM and the ids they may take (KVM_CAP_MAX_VCPUS/_VCPU_ID). */
+#define HVK_MAX_VCPUS_LIMIT	256
+#define HVK_MAX_VCPU_ID		1024
+
+extern unsigned int hvk_max_vcpus;	/* module parameter max_vcpus */
+
+struct kvm_run;
+
+struct hvk_vm {
+	struct kref ref;
+	struct mm_struct *mm;		/* creator's; other mms get -EIO */
+
+	struct mutex lock;		/* vCPU table, memslot updates */
+	unsigned int nr_vcpus;
+	struct hvk_vcpu *vcpus[HVK_MAX_VCPUS_LIMIT];
+
+	struct hvk_memslots __rcu *memslots;	/* readers: RCU */
+
+	struct hvk_arch_vm arch;
+};
+
+struct hvk_vcpu {
+	struct hvk_vm *vm;
+	u32 id;
+	struct mutex mutex;		/* one ioctl at a time, as KVM */
+
+	struct kvm_run *run;		/* hvk_arch_run_pages() pages */
+	struct page **run_pages;
+	unsigned int nr_run_pages;
+
+	struct hvk_arch_vcpu arch;
+};
+
+/* core/vm.c */
+long hvk_create_vm(unsigned long type);
+void hvk_vm_get(struct hvk_vm *vm);
+void hvk_vm_put(struct hvk_vm *vm);
+long hvk_vm_check_extension(struct hvk_vm *vm, long ext);
+
+/* core/vcpu.c */
+int hvk_vcpu_create(struct hvk_vm *vm, u32 id);
+void hvk_vcpu_destroy(struct hvk_vcpu *vcpu);
+
+#endif /* HVK_CORE_HVK_H */
