@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tiny helpers shared by the hvk selftests.
+ *
+ * Every test binary runs unmodified against hvk (/dev/hvk) and against the
+ * in-tree KVM (/dev/kvm): the device comes from $HVK_DEV. Whatever a test
+ * asserts is what the in-tree KVM of Linux 6.1 does; where KVM differs
+ * between x86-64 and arm64 the test says so with #ifdef __x86_64__.
+ *
+ * Include after "kselftest_harness.h": the ASSERT_/EXPECT_ wrappers below
+ * use the harness's _metadata.
+ */
+#ifndef HVK_SELFTESTS_LIB_H
+#define HVK_SELFTESTS_LIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#if defined(__x86_64__)
+#define HVK_ARCH_NAME "x86_64"
+#elif defined(__aarch64__)
+#define HVK_ARCH_NAME "arm64"
+#else
+#error "hvk selftests support x86_64 and arm64 only"
+#endif
+
+/* A KVMIO ioctl number no KVM version defines (nr 0xff, no data). */
+#define HVK_UNKNOWN_IOCTL	_IO(KVMIO, 0xff)
+/* The same with a data direction and size, as if it carried a struct. */
+#define HVK_UNKNOWN_IOCTL_RW \
+	_IOWR(KVMIO, 0xfe, struct kvm_userspace_memory_region)
+/* An ioctl with a foreign type byte (a terminal ioctl, TCGETS's number). */
+#define HVK_FOREIGN_IOCTL	0x5401
+/* A KVM_CAP_* number far beyond any KVM defines. */
+#define HVK_UNKNOWN_CAP		1000000
+
+/*
+ * What an unknown ioctl on a VM fd gives: kvm_arch_vm_ioctl()'s default is
+ * -ENOTTY on x86 and -EINVAL on arm64 (Linux 6.1).
+ */
+#ifdef __x86_64__
+#define HVK_VM_UNKNOWN_ERRNO	ENOTTY
+#else
+#define HVK_VM_UNKNOWN_ERRNO	EINVAL
+#endif
+
+/* The device under test: $HVK_DEV, else /dev/hvk. */
+static inline const char *hvk_dev_path(void)
+{
+	const char *p = getenv("HVK_DEV");
+
+	return p && *p ? p : "/dev/hvk";
+}
+
+/* True when the lab says we run against the in-tree KVM. */
+static inline int hvk_lab_kvm(void)
+{
+	const char *p = getenv("HVK_LAB_KVM");
+
+	return p && !strcmp(p, "1");
+}
+
+static inline int hvk_open_dev(void)
+{
+	return open(hvk_dev_path(), O_RDWR | O_CLOEXEC);
+}
+
+static inline long hvk_page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+static inline long hvk_cap(int fd, long cap)
+{
+	return ioctl(fd, KVM_CHECK_EXTENSION, cap);
+}
+
+/* A new VM of @type from a device fd of its own; -1 with errno set. */
+static inline int hvk_new_vm_type(unsigned long type)
+{
+	int sys = hvk_open_dev(), vm, err;
+
+	if (sys < 0)
+		return -1;
+	vm = ioctl(sys, KVM_CREATE_VM, type);
+	err = errno;
+	close(sys);
+	errno = err;
+	return vm;
+}
+
+static inline int hvk_new_vm(void)
+{
+	return hvk_new_vm_type(0);
+}
+
+static inline int hvk_set_region(int vm, uint32_t slot, uint32_t flags,
+				 uint64_t gpa, uint64_t size, uint64_t hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = hva,
+	};
+
+	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+/* Anonymous read-write memory for memslots; MAP_FAILED on failure. */
+static inline void *hvk_alloc(size_t size)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* What a syscall returned in a forked child. */
+struct hvk_child_res {
+	long ret;
+	int err;
+};
+
+/*
+ * ioctl(@fd, @req, @arg) in a forked child (a process with another mm, as
+ * KVM's kvm->mm check sees it); the child's result lands in @res.
+ * Returns 0, or -1 when the child could not be run or reported nothing.
+ */
+static inline int hvk_child_ioctl(int fd, unsigned long req, unsigned long arg,
+				  struct hvk_child_res *res)
+{
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct hvk_child_res r;
+
+		close(p[0]);
+		errno = 0;
+		r.ret = ioctl(fd, req, arg);
+		r.err = errno;
+		if (write(p[1], &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], res, sizeof(*res));
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return n == sizeof(*res) && WIFEXITED(status) &&
+	       !WEXITSTATUS(status) ? 0 : -1;
+}
+
+static inline const char *hvk_errname(int err)
+{
+	const char *n = err ? strerrorname_np(err) : "no error";
+
+	return n ? n : "unknown errno";
+}
+
+/*
+ * Record a failed check: log it, fail the test, and for an ASSERT leave the
+ * test now (the harness's own __bail()); an EXPECT carries on.
+ */
+#define __HVK_FAIL(_assert, fmt, ...) do {				\
+	__TH_LOG(fmt, ##__VA_ARGS__);					\
+	_metadata->passed = 0;						\
+	__bail(_assert, _metadata);					\
+} while (0)
+
+/*
+ * Run @call (a syscall returning -1 and setting errno on failure) and check
+ * that it failed with @err. The message says what was checked (the
+ * caller's words), the call, the expected and the seen result.
+ */
+#define __HVK_CHECK_ERRNO(_assert, call_str, call, err, fmt, ...) do {	\
+	long __r;							\
+	int __e;							\
+	if (_assert)							\
+		__INC_STEP(_metadata);					\
+	errno = 0;							\
+	__r = (long)(call);						\
+	__e = errno;							\
+	if (__r != -1 || __e != (err))					\
+		__HVK_FAIL(_assert, fmt ": %s: Expected -1 with %s, "	\
+			   "got %ld with %s", ##__VA_ARGS__, call_str,	\
+			   hvk_errname(err), __r,			\
+			   __r == -1 ? hvk_errname(__e) : "no error");	\
+} while (0)
+
+#define EXPECT_ERRNO(call, err, fmt, ...) \
+	__HVK_CHECK_ERRNO(0, #call, call, err, fmt, ##__VA_ARGS__)
+#define ASSERT_ERRNO(call, err, fmt, ...) \
+	__HVK_CHECK_ERRNO(1, #call, call, err, fmt, ##__VA_ARGS__)
+
+/* Check that @call succeeded (returned >= 0); its result lands in @res. */
+#define __HVK_CHECK_OK(_assert, res, call_str, call, fmt, ...) do {	\
+	int __e;							\
+	if (_assert)							\
+		__INC_STEP(_metadata);					\
+	errno = 0;							\
+	(res) = (call);							\
+	__e = errno;							\
+	if ((long)(res) < 0)						\
+		__HVK_FAIL(_assert, fmt ": %s: Expected success, "	\
+			   "got %ld with %s", ##__VA_ARGS__, call_str,	\
+			   (long)(res), hvk_errname(__e));		\
+} while (0)
+
+#define EXPECT_OK(res, call, fmt, ...) \
+	__HVK_CHECK_OK(0, res, #call, call, fmt, ##__VA_ARGS__)
+#define ASSERT_OK(res, call, fmt, ...) \
+	__HVK_CHECK_OK(1, res, #call, call, fmt, ##__VA_ARGS__)
+
+/* ioctl(@fd, @req, @arg) in a forked child must fail with @err. */
+#define EXPECT_CHILD_ERRNO(_fd, _req, _arg, _err, fmt, ...) do {		\
+	struct hvk_child_res __cr;					\
+	if (hvk_child_ioctl(_fd, _req, (unsigned long)(_arg), &__cr))	\
+		__HVK_FAIL(0, fmt ": the forked child did not report",	\
+			   ##__VA_ARGS__);				\
+	else if (__cr.ret != -1 || __cr.err != (_err))			\
+		__HVK_FAIL(0, fmt ": ioctl(%s, %s) in a forked child: "	\
+			   "Expected -1 with %s, got %ld with %s",	\
+			   ##__VA_ARGS__, #_fd, #_req, hvk_errname(_err),	\
+			   __cr.ret, __cr.ret == -1 ?			\
+			   hvk_errname(__cr.err) : "no error");		\
+} while (0)
+
+#endif /* HVK_SELFTESTS_LIB_H */
