@@ -93,7 +93,12 @@ long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 	return -EINVAL;
 }
 
+/*
+ * kvm_run, then the coalesced-MMIO ring's page: KVM on arm64 reports
+ * both in KVM_GET_VCPU_MMAP_SIZE, and so do we (the ring stays empty
+ * while KVM_CAP_COALESCED_MMIO is 0).
+ */
 unsigned int hvk_arch_run_pages(void)
 {
-	return 1;
+	return KVM_COALESCED_MMIO_PAGE_OFFSET + 1;
 }

@@ -20,9 +20,11 @@
 
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/module.h>
 #include <linux/smp.h>
-#include <linux/spinlock.h>
+#include <linux/percpu.h>
 #include <asm/cpufeature.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
@@ -62,51 +64,76 @@ static u32 parange_to_bits(u32 parange)
 }
 
 struct hyp_probe {
-	spinlock_t lock;	/* the IPIs run in parallel */
 	u32 pa_bits;
 	u32 vmid_bits;
 	bool vhe;
 	bool s2_4k;
 };
 
-static void hyp_probe_cpu(void *data)
+static DEFINE_PER_CPU(struct hyp_probe, hyp_cpu_probe);
+static enum cpuhp_state hyp_cpuhp_state;
+
+/* What this CPU offers. Runs on the CPU itself. */
+static void hyp_probe_cpu(void *unused)
 {
-	struct hyp_probe *p = data;
+	struct hyp_probe *p = this_cpu_ptr(&hyp_cpu_probe);
 	u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
 	u64 mmfr1 = read_sysreg(id_aa64mmfr1_el1);
 	u32 tgran4_2 = field(mmfr0, MMFR0_TGRAN4_2_SHIFT);
-	u32 vmid = field(mmfr1, MMFR1_VMIDBITS_SHIFT) == VMIDBITS_16 ? 16 : 8;
-	bool s2_4k;
 
 	if (tgran4_2 == TGRAN4_2_AS_STAGE1)
-		s2_4k = field(mmfr0, MMFR0_TGRAN4_SHIFT) != TGRAN4_NONE;
+		p->s2_4k = field(mmfr0, MMFR0_TGRAN4_SHIFT) != TGRAN4_NONE;
 	else
-		s2_4k = tgran4_2 != TGRAN4_2_NONE;
+		p->s2_4k = tgran4_2 != TGRAN4_2_NONE;
+	p->pa_bits = parange_to_bits(field(mmfr0, MMFR0_PARANGE_SHIFT));
+	p->vmid_bits = field(mmfr1, MMFR1_VMIDBITS_SHIFT) == VMIDBITS_16 ?
+		       16 : 8;
+	p->vhe = field(mmfr1, MMFR1_VH_SHIFT) != 0;
+}
 
-	spin_lock(&p->lock);
-	p->pa_bits = min(p->pa_bits,
-			 parange_to_bits(field(mmfr0, MMFR0_PARANGE_SHIFT)));
-	p->vmid_bits = min(p->vmid_bits, vmid);
-	p->vhe &= field(mmfr1, MMFR1_VH_SHIFT) != 0;
-	p->s2_4k &= s2_4k;
-	spin_unlock(&p->lock);
+/*
+ * A CPU that comes online after load must offer at least what VMs were
+ * promised at load (IPA limit, VMID width, 4K stage-2): otherwise a vCPU
+ * migrated there could not run. Refusing it keeps it offline.
+ */
+static int hyp_cpu_online(unsigned int cpu)
+{
+	struct hyp_probe *p = this_cpu_ptr(&hyp_cpu_probe);
+
+	hyp_probe_cpu(NULL);
+	if (!p->vhe || !p->s2_4k || p->pa_bits < hvk_hyp.pa_bits ||
+	    p->vmid_bits < hvk_hyp.vmid_bits) {
+		pr_err("CPU%u offers less than the CPUs hvk was loaded on (PA %u bits, %u-bit VMIDs, VHE %d, 4K stage-2 %d): keeping it offline\n",
+		       cpu, p->pa_bits, p->vmid_bits, p->vhe, p->s2_4k);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int hyp_kvm_probe_open(struct inode *inode, struct file *filp)
+{
+	return -ENODEV;
 }
 
 /*
  * The in-tree KVM, when it owns EL2, registers /dev/kvm with the fixed
  * misc minor KVM_MINOR; when booted with kvm-arm.mode=none it does not.
- * Registering a throwaway device on that minor tells which.
+ * Registering a throwaway device on that minor tells which. Its open
+ * always fails, so no file can outlive it (or hvk).
  */
 static bool hyp_kvm_owns_el2(void)
 {
+	static const struct file_operations probe_fops = {
+		.owner	= THIS_MODULE,
+		.open	= hyp_kvm_probe_open,
+	};
 	static struct miscdevice probe = {
 		.minor	= KVM_MINOR,
 		.name	= "hvk-kvm-probe",
+		.fops	= &probe_fops,
 	};
-	static const struct file_operations probe_fops;
 	int r;
 
-	probe.fops = &probe_fops;
 	r = misc_register(&probe);
 	if (r)
 		return r == -EBUSY;
@@ -116,10 +143,11 @@ static bool hyp_kvm_owns_el2(void)
 
 int hvk_arch_init(void)
 {
-	struct hyp_probe p = {
-		.lock = __SPIN_LOCK_UNLOCKED(p.lock),
+	struct hyp_probe min = {
 		.pa_bits = 52, .vmid_bits = 16, .vhe = true, .s2_4k = true,
 	};
+	unsigned int cpu;
+	int r;
 
 	if (!is_kernel_in_hyp_mode()) {
 		pr_err("the kernel does not run at EL2 with VHE: boot it at EL2 on a CPU with FEAT_VHE\n");
@@ -132,33 +160,54 @@ int hvk_arch_init(void)
 
 	/* Every online CPU, with none coming or going meanwhile. */
 	cpus_read_lock();
-	on_each_cpu(hyp_probe_cpu, &p, 1);
-	cpus_read_unlock();
+	on_each_cpu(hyp_probe_cpu, NULL, 1);
+	for_each_online_cpu(cpu) {
+		struct hyp_probe *p = per_cpu_ptr(&hyp_cpu_probe, cpu);
 
-	if (!p.vhe) {
+		min.pa_bits = min(min.pa_bits, p->pa_bits);
+		min.vmid_bits = min(min.vmid_bits, p->vmid_bits);
+		min.vhe &= p->vhe;
+		min.s2_4k &= p->s2_4k;
+	}
+
+	r = -EOPNOTSUPP;
+	if (!min.vhe) {
 		pr_err("a CPU lacks FEAT_VHE (ID_AA64MMFR1_EL1.VH)\n");
-		return -EOPNOTSUPP;
+		goto out_unlock;
 	}
-	if (!p.s2_4k) {
+	if (!min.s2_4k) {
 		pr_err("a CPU lacks the 4 KiB granule at stage 2 (ID_AA64MMFR0_EL1.TGran4_2)\n");
-		return -EOPNOTSUPP;
+		goto out_unlock;
 	}
 
-	hvk_hyp.pa_bits = p.pa_bits;
-	hvk_hyp.vmid_bits = p.vmid_bits;
+	hvk_hyp.pa_bits = min.pa_bits;
+	hvk_hyp.vmid_bits = min.vmid_bits;
 	/*
 	 * 4 KiB stage-2 tables reach 48 bits with four levels; 52-bit IPAs
 	 * need FEAT_LPA2, which hvk does not use.
 	 */
-	hvk_hyp.ipa_limit = min(p.pa_bits, 48U);
+	hvk_hyp.ipa_limit = min(min.pa_bits, 48U);
+
+	r = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						 "hvk/arm64:online",
+						 hyp_cpu_online, NULL);
+	if (r < 0) {
+		pr_err("cannot register the CPU hotplug callback: %d\n", r);
+		goto out_unlock;
+	}
+	hyp_cpuhp_state = r;
+	r = 0;
 
 	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule\n",
 		num_online_cpus(), hvk_hyp.pa_bits, hvk_hyp.ipa_limit,
 		hvk_hyp.vmid_bits);
-	return 0;
+out_unlock:
+	cpus_read_unlock();
+	return r;
 }
 
 void hvk_arch_exit(void)
 {
 	/* Nothing was installed at EL2: VHE hosts own it already. */
+	cpuhp_remove_state_nocalls(hyp_cpuhp_state);
 }

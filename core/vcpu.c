@@ -197,5 +197,6 @@ void hvk_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
 	hvk_arch_vcpu_destroy(vcpu);
 	hvk_vcpu_free_run(vcpu);
+	mutex_destroy(&vcpu->mutex);
 	kfree(vcpu);
 }

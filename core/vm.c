@@ -30,6 +30,7 @@ static void hvk_vm_destroy(struct kref *ref)
 	hvk_arch_vm_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
 	mmdrop(vm->mm);
+	mutex_destroy(&vm->lock);
 	kfree(vm);
 }
 
@@ -66,7 +67,12 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 	r = memslot_check_region(mem, HVK_MEM_VALID_FLAGS);
 	if (r)
 		return r;
-	if (!access_ok((void __user *)(unsigned long)mem->userspace_addr,
+	/*
+	 * A tagged hva (arm64 TBI, x86 LAM) is refused as KVM does: MMU
+	 * notifier ranges are untagged and would never match it.
+	 */
+	if (mem->userspace_addr != untagged_addr(mem->userspace_addr) ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
 		       mem->memory_size))
 		return -EINVAL;
 
@@ -97,7 +103,7 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 	 * (Stage-2/EPT invalidation of deleted or moved ranges hooks in here
 	 * when guests run.)
 	 */
-	synchronize_rcu();
+	synchronize_rcu_expedited();
 	kvfree(old);
 	return 0;
 

@@ -85,6 +85,16 @@ static int vmx_share_with_kvm_intel(struct module_kobject *mk)
 		pr_err("kvm_intel is being unloaded: try again once it is gone\n");
 		return -EBUSY;
 	}
+	/*
+	 * try_module_get() also succeeds while kvm_intel is still in its
+	 * init: that may yet fail and free the module whatever its
+	 * refcount, and its emergency callback may not be registered yet.
+	 */
+	if (mk->mod && mk->mod->state != MODULE_STATE_LIVE) {
+		module_put(mk->mod);
+		pr_err("kvm_intel is still loading: try again once it is loaded\n");
+		return -EBUSY;
+	}
 	vmx_kvm_intel = mk->mod;
 	pr_info("kvm_intel is loaded: its emergency VMXOFF covers hvk, so it stays loaded until hvk unloads\n");
 	return 0;
