@@ -327,6 +327,9 @@ static void vmx_resume(void)
 	if (vmx_cpu_enable())
 		pr_err("CPU%d: VMX stays off after resume\n",
 		       smp_processor_id());
+	else
+		pr_info("CPU%d: VMX on again after resume\n",
+			smp_processor_id());
 }
 
 #ifdef HVK_HAVE_STRUCT_SYSCORE
