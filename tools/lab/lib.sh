@@ -35,7 +35,10 @@ EX_TIMEOUT=124   # --timeout expired (emulator killed)
 # Host packages. Every combo needs the common ones; x86 needs Bochs and the
 # ISO tools, arm64 needs QEMU and the cross compiler. make/gcc/kmod are
 # dependencies of the kernel headers anyway but listed for clarity.
-PKGS_COMMON=(busybox-static cpio xz-utils kmod make gcc)
+# libc6-dev: gcc only recommends it, and the host unit tests and static
+# test binaries need it; perl (not just perl-base): W=1 runs kernel-doc,
+# which needs Pod::Usage. Both found missing on a minbase debootstrap.
+PKGS_COMMON=(busybox-static cpio xz-utils kmod make gcc libc6-dev perl)
 PKGS_X86=(bochs bochsbios vgabios isolinux syslinux-common xorriso zstd python3 binutils)
 PKGS_ARM64=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 PKGS_KSFT=(linux-source-6.1)
@@ -107,9 +110,10 @@ ensure_pkgs() {
 	for p in "$@"; do pkg_installed "$p" || missing+=("$p"); done
 	((${#missing[@]})) || return 0
 	lock_cache
-	for p in "${missing[@]}"; do
-		pkg_has_candidate "$p" || { apt_update; break; }
-	done
+	# Always refresh the lists before installing: stale lists can offer
+	# versions the archive has dropped (or old kernels), and a fresh
+	# machine's lists may lack the security suite altogether.
+	apt_update
 	msg "installing Debian packages: ${missing[*]}"
 	apt-get install --no-install-recommends "${APT_OPTS[@]}" "${missing[@]}" >&2 ||
 		die "apt-get install ${missing[*]} failed"
