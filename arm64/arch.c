@@ -7,16 +7,22 @@
 
 #include <linux/kvm.h>
 #include <linux/printk.h>
+#include <linux/uaccess.h>
 
 #include "arch.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "vcpu_regs.h"
 
 long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 {
 	switch (ext) {
 	case KVM_CAP_ARM_VM_IPA_SIZE:
 		return hvk_hyp.ipa_limit;
+	/* arm64/vcpu_regs.c: core registers and RUNNABLE/STOPPED. */
+	case KVM_CAP_ONE_REG:
+	case KVM_CAP_MP_STATE:
+		return 1;
 	default:
 		return 0;
 	}
@@ -52,10 +58,25 @@ void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
 }
 
+/*
+ * KVM_ARM_PREFERRED_TARGET is a VM ioctl (KVM API,
+ * "KVM_ARM_PREFERRED_TARGET"): the target to pass to KVM_ARM_VCPU_INIT,
+ * with no feature bits.
+ */
 long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
-	return -EINVAL;
+	struct kvm_vcpu_init init;
+
+	switch (ioctl) {
+	case KVM_ARM_PREFERRED_TARGET:
+		hvk_arm64_preferred_target(&init);
+		if (copy_to_user((void __user *)arg, &init, sizeof(init)))
+			return -EFAULT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* A slot must lie below the VM's IPA size; KVM says -EFAULT. */
@@ -69,6 +90,7 @@ int hvk_arch_memslot_check(struct hvk_vm *vm,
 
 int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 {
+	hvk_arm64_vcpu_create(vcpu);
 	return 0;
 }
 
@@ -77,20 +99,22 @@ void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 }
 
 /*
- * Guest execution arrives with the world switch. Until then a vCPU can
- * never be initialised (KVM_ARM_VCPU_INIT is unknown), and KVM's answer
- * to KVM_RUN on an uninitialised vCPU is -ENOEXEC.
+ * KVM's answer to KVM_RUN on a vCPU before KVM_ARM_VCPU_INIT is -ENOEXEC.
+ * Guest execution arrives with the world switch; until then an
+ * initialised vCPU cannot run either, and says so.
  */
 int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 {
+	if (!vcpu->arch.initialized)
+		return -ENOEXEC;
 	pr_info_ratelimited("KVM_RUN: guest execution is not implemented on arm64 yet\n");
-	return -ENOEXEC;
+	return -EOPNOTSUPP;
 }
 
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
-	return -EINVAL;
+	return hvk_arm64_vcpu_ioctl(vcpu, ioctl, arg);
 }
 
 /*

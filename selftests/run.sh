@@ -13,7 +13,7 @@
 cd "$(dirname "$0")" || exit 1
 
 TESTS="dev_test vm_test vcpu_test memslot_test lifetime_test accounting_test
-	load_test"
+	load_test arm64_regs_test"
 [ $# -gt 0 ] && TESTS="$*"
 
 echo "# hvk selftests: device ${HVK_DEV:-/dev/hvk}," \
