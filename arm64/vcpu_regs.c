@@ -230,7 +230,7 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
 		       bool set)
 {
 	void __user *uaddr = u64_to_user_ptr(reg->addr);
-	u8 val[sizeof(__uint128_t)];
+	u8 val[sizeof(__uint128_t)] __aligned(16);
 	unsigned int size;
 	void *p;
 
