@@ -30,25 +30,37 @@ enum vmx_insn_status {
 };
 
 /*
+ * The one shape every helper below shares: run @insn at label 1, turn
+ * CF/ZF into the fail_invalid/fail_valid labels, and a fault at label 1
+ * into the fault label; VMX_INSN_RETURN_STATUS supplies those labels.
+ * Operands follow asm's input-operand syntax.
+ */
+#define vmx_insn_asm(insn, inputs...)					\
+	asm goto("1: " insn "\n\t"					\
+		 "jc %l[fail_invalid]\n\t"				\
+		 "jz %l[fail_valid]\n\t"					\
+		 _ASM_EXTABLE(1b, %l[fault])				\
+		 : : inputs						\
+		 : "cc", "memory"					\
+		 : fail_invalid, fail_valid, fault)
+
+#define VMX_INSN_RETURN_STATUS						\
+	return VMX_OK;							\
+fail_invalid:								\
+	return VMX_FAIL_INVALID;					\
+fail_valid:								\
+	return VMX_FAIL_VALID;						\
+fault:									\
+	return VMX_FAULT
+
+/*
  * VMXON (30.3 VMXON—Enter VMX Operation). @vmxon_pa is the physical
  * address of this CPU's VMXON region; CR4.VMXE must already be set.
  */
 static __always_inline enum vmx_insn_status vmx_vmxon(u64 vmxon_pa)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [pa] "m" (vmxon_pa)
-		 : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
+	vmx_insn_asm("vmxon %[pa]", [pa] "m" (vmxon_pa));
+	VMX_INSN_RETURN_STATUS;
 }
 
 /*
@@ -57,19 +69,8 @@ fault:
  */
 static __always_inline enum vmx_insn_status vmx_vmxoff(void)
 {
-	asm goto("1: vmxoff\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
+	vmx_insn_asm("vmxoff");
+	VMX_INSN_RETURN_STATUS;
 }
 
 /*
@@ -86,20 +87,9 @@ static __always_inline enum vmx_insn_status vmx_invept(unsigned long type,
 		u64 reserved;
 	} desc = { eptp, 0 };
 
-	asm goto("1: invept %[desc], %[type]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type)
-		 : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
+	vmx_insn_asm("invept %[desc], %[type]",
+		     [desc] "m" (desc), [type] "r" (type));
+	VMX_INSN_RETURN_STATUS;
 }
 
 /*
@@ -114,20 +104,9 @@ static __always_inline enum vmx_insn_status vmx_invvpid(unsigned long type,
 		u64 gva;
 	} desc = { vpid, gva };
 
-	asm goto("1: invvpid %[desc], %[type]\n\t"
-		 "jc %l[fail_invalid]\n\t"
-		 "jz %l[fail_valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : [desc] "m" (desc), [type] "r" (type)
-		 : "cc", "memory"
-		 : fail_invalid, fail_valid, fault);
-	return VMX_OK;
-fail_invalid:
-	return VMX_FAIL_INVALID;
-fail_valid:
-	return VMX_FAIL_VALID;
-fault:
-	return VMX_FAULT;
+	vmx_insn_asm("invvpid %[desc], %[type]",
+		     [desc] "m" (desc), [type] "r" (type));
+	VMX_INSN_RETURN_STATUS;
 }
 
 #endif /* HVK_VMX_INSN_H */
