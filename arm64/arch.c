@@ -10,6 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "arch.h"
+#include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
 #include "vcpu_regs.h"
@@ -22,6 +23,10 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	/* arm64/vcpu_regs.c: core registers and RUNNABLE/STOPPED. */
 	case KVM_CAP_ONE_REG:
 	case KVM_CAP_MP_STATE:
+	/* arm64/psci.c, arm64/exit.c */
+	case KVM_CAP_ARM_PSCI:
+	case KVM_CAP_ARM_PSCI_0_2:
+	case KVM_CAP_ARM_NISV_TO_USER:
 		return 1;
 	default:
 		return 0;
@@ -51,11 +56,31 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 	if (bits < HVK_MIN_IPA_BITS || bits > hvk_hyp.ipa_limit)
 		return -EINVAL;
 	vm->arch.ipa_bits = bits;
-	return 0;
+	return hvk_arm64_s2_init(vm);
 }
 
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	hvk_arm64_s2_destroy(vm);
+}
+
+/*
+ * KVM_ENABLE_CAP on the VM fd: flags must be 0; of the arm64 VM
+ * capabilities only KVM_CAP_ARM_NISV_TO_USER exists here (data aborts
+ * without a valid syndrome exit with KVM_EXIT_ARM_NISV). Anything else
+ * is -EINVAL, as KVM says for a capability it cannot enable.
+ */
+static int hvk_vm_enable_cap(struct hvk_vm *vm, const struct kvm_enable_cap *cap)
+{
+	if (cap->flags)
+		return -EINVAL;
+	switch (cap->cap) {
+	case KVM_CAP_ARM_NISV_TO_USER:
+		WRITE_ONCE(vm->arch.nisv_to_user, true);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 /*
@@ -67,8 +92,13 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
 	struct kvm_vcpu_init init;
+	struct kvm_enable_cap cap;
 
 	switch (ioctl) {
+	case KVM_ENABLE_CAP:
+		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
+			return -EFAULT;
+		return hvk_vm_enable_cap(vm, &cap);
 	case KVM_ARM_PREFERRED_TARGET:
 		hvk_arm64_preferred_target(&init);
 		if (copy_to_user((void __user *)arg, &init, sizeof(init)))
@@ -96,19 +126,6 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 
 void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
-}
-
-/*
- * KVM's answer to KVM_RUN on a vCPU before KVM_ARM_VCPU_INIT is -ENOEXEC.
- * Guest execution arrives with the world switch; until then an
- * initialised vCPU cannot run either, and says so.
- */
-int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
-{
-	if (!vcpu->arch.initialized)
-		return -ENOEXEC;
-	pr_info_ratelimited("KVM_RUN: guest execution is not implemented on arm64 yet\n");
-	return -EOPNOTSUPP;
 }
 
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,

@@ -8,27 +8,146 @@
 
 #include <linux/types.h>
 #include <linux/kvm.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 
+#include "mmu/stage2.h"
+
+/**
+ * struct hvk_arch_vm - arm64 per-VM state
+ * @ipa_bits:	guest physical address size, 32..limit
+ * @geo:	stage-2 geometry for @ipa_bits
+ * @vtcr:	VTCR_EL2 while this VM's vCPUs run
+ * @vmid:	VMID, valid while @vmid_gen is the allocator's generation
+ * @vmid_gen:	allocator generation @vmid belongs to (0: none yet)
+ * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
+ * @s2:		temporary stage-2 table until the common mmu layer lands
+ */
 struct hvk_arch_vm {
-	u32 ipa_bits;		/* guest physical address size, 32..limit */
+	u32 ipa_bits;
+	struct stage2_geometry geo;
+	u64 vtcr;
+	u64 vmid;
+	u64 vmid_gen;
+	bool nisv_to_user;
+	struct hvk_s2_tmp *s2;
+};
+
+/*
+ * Guest EL1/EL0 system registers hvk switches, indexes into
+ * struct hvk_arch_vcpu.sys[]. The ones with an _EL12 alias are reached
+ * through it from EL2 (VHE); the rest are not redirected by E2H and are
+ * accessed by their own names.
+ */
+enum hvk_sysreg {
+	HVK_SCTLR_EL1,
+	HVK_CPACR_EL1,
+	HVK_TTBR0_EL1,
+	HVK_TTBR1_EL1,
+	HVK_TCR_EL1,
+	HVK_ESR_EL1,
+	HVK_AFSR0_EL1,
+	HVK_AFSR1_EL1,
+	HVK_FAR_EL1,
+	HVK_MAIR_EL1,
+	HVK_AMAIR_EL1,
+	HVK_VBAR_EL1,
+	HVK_CONTEXTIDR_EL1,
+	HVK_CNTKCTL_EL1,
+	HVK_TPIDR_EL1,
+	HVK_TPIDR_EL0,
+	HVK_TPIDRRO_EL0,
+	HVK_PAR_EL1,
+	HVK_CSSELR_EL1,
+	HVK_CNTV_CTL_EL0,
+	HVK_CNTV_CVAL_EL0,
+	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): kept here only */
+	HVK_NR_SYSREGS
+};
+
+/* Why the world switch came back (arm64/switch.S, x0). */
+enum hvk_exit_kind {
+	HVK_EXIT_SYNC,		/* synchronous exception: ESR_EL2 says why */
+	HVK_EXIT_IRQ,		/* physical IRQ: the host takes it */
+	HVK_EXIT_FIQ,
+	HVK_EXIT_SERROR,
+	HVK_EXIT_AARCH32,	/* any exception from AArch32 (not offered) */
+	HVK_EXIT_NONE,		/* not entered: signal or reschedule first */
+};
+
+/**
+ * struct hvk_arm64_exit - what one exit left behind for the handlers
+ * @kind:	enum hvk_exit_kind
+ * @esr:	ESR_EL2
+ * @far:	FAR_EL2
+ * @hpfar:	HPFAR_EL2
+ */
+struct hvk_arm64_exit {
+	u32 kind;
+	u64 esr;
+	u64 far;
+	u64 hpfar;
+};
+
+/**
+ * struct hvk_mmio_pending - an MMIO read waiting for userspace's data
+ * @active:	KVM_EXIT_MMIO was returned and the access not completed
+ * @is_write:	the access was a write (completion only skips it)
+ * @len:	bytes, 1..8
+ * @sign_extend: ESR.SSE
+ * @sixty_four:	ESR.SF: the destination is an X register
+ * @rt:		destination register (31: XZR, discarded)
+ */
+struct hvk_mmio_pending {
+	bool active;
+	bool is_write;
+	u8 len;
+	bool sign_extend;
+	bool sixty_four;
+	u8 rt;
 };
 
 /**
  * struct hvk_arch_vcpu - arm64 per-vCPU state
  * @regs: the core registers, kept in the KVM_REG_ARM_CORE layout (struct
  *        kvm_regs) so that a core register id's offset indexes it
- *        directly; the world switch will load them from here
+ *        directly; arm64/switch.S loads and saves regs.regs from here
+ * @sys: guest system registers (enum hvk_sysreg)
  * @initialized: KVM_ARM_VCPU_INIT succeeded (KVM: vcpu->arch.target >= 0)
  * @target: the target KVM_ARM_VCPU_INIT accepted
  * @features: the feature bits KVM_ARM_VCPU_INIT accepted (first word)
- * @mp_state: KVM_MP_STATE_RUNNABLE or KVM_MP_STATE_STOPPED
+ * @mp_state: KVM_MP_STATE_RUNNABLE or KVM_MP_STATE_STOPPED; written by
+ *	      other vCPUs (PSCI) under @power_lock
+ * @power_lock: @mp_state, @reset_pending and the reset values
+ * @reset_pending: PSCI CPU_ON asked for a reset into @reset_pc/@reset_x0
+ * @reset_pc: entry point from CPU_ON
+ * @reset_x0: context id from CPU_ON
+ * @reset_be: the caller of CPU_ON runs big-endian at EL1 (SCTLR_EL1.EE)
+ * @wq: a vCPU blocked in KVM_RUN (stopped, or in WFI) sleeps here
+ * @wake: a reason to leave WFI was posted (read by the vCPU's own thread)
+ * @cpu: the CPU the vCPU is in the guest on, or -1 (for kicks)
+ * @mpidr: the guest's MPIDR_EL1 (VMPIDR_EL2), from the vCPU id
+ * @mmio: pending MMIO completion
+ * @exit: the last exit's syndrome
  */
 struct hvk_arch_vcpu {
 	struct kvm_regs regs;
+	u64 sys[HVK_NR_SYSREGS];
 	bool initialized;
 	u32 target;
 	u32 features;
 	u32 mp_state;
+	spinlock_t power_lock;
+	bool reset_pending;
+	u64 reset_pc;
+	u64 reset_x0;
+	bool reset_be;
+	wait_queue_head_t wq;
+	bool wake;
+	int cpu;
+	u64 mpidr;
+	struct hvk_mmio_pending mmio;
+	struct hvk_arm64_exit exit;
 };
 
 #endif /* HVK_ARM64_HVK_ARCH_H */

@@ -30,6 +30,7 @@
 #include <asm/virt.h>
 
 #include "arch.h"
+#include "arm64.h"
 #include "hyp.h"
 
 struct hvk_hyp_caps hvk_hyp;
@@ -197,6 +198,7 @@ int hvk_arch_init(void)
 	}
 	hyp_cpuhp_state = r;
 	r = 0;
+	hvk_arm64_run_init();
 
 	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule\n",
 		num_online_cpus(), hvk_hyp.pa_bits, hvk_hyp.ipa_limit,

@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <asm/ptrace.h>
 
+#include "arm64.h"
 #include "hvk.h"
 #include "vcpu_regs.h"
 
@@ -54,6 +55,21 @@ void hvk_arm64_vcpu_create(struct hvk_vcpu *vcpu)
 	/* Uninitialised until KVM_ARM_VCPU_INIT; KVM's mp_state starts at 0. */
 	vcpu->arch.initialized = false;
 	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
+	spin_lock_init(&vcpu->arch.power_lock);
+	init_waitqueue_head(&vcpu->arch.wq);
+	vcpu->arch.cpu = -1;
+	vcpu->arch.mpidr = hvk_arm64_vcpu_mpidr(vcpu->id);
+}
+
+/*
+ * The EL1 system registers at reset: SCTLR_EL1 with the MMU and caches
+ * off, everything else zero (their reset values are UNKNOWN in the Arm
+ * ARM; zero is what a guest may assume least about).
+ */
+void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu)
+{
+	memset(vcpu->arch.sys, 0, sizeof(vcpu->arch.sys));
+	vcpu->arch.sys[HVK_SCTLR_EL1] = HVK_SCTLR_EL1_RESET;
 }
 
 /**
@@ -163,9 +179,14 @@ static int hvk_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init
 	a->features = init->features[0];
 	a->initialized = true;
 	hvk_core_regs_reset(vcpu);
+	hvk_arm64_vcpu_reset_sysregs(vcpu);
+	a->mmio.active = false;
 	/* KVM API, "KVM_ARM_VCPU_INIT": POWER_OFF starts the vCPU stopped. */
-	a->mp_state = a->features & BIT(KVM_ARM_VCPU_POWER_OFF) ?
-		      KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE;
+	spin_lock(&a->power_lock);
+	a->reset_pending = false;
+	WRITE_ONCE(a->mp_state, a->features & BIT(KVM_ARM_VCPU_POWER_OFF) ?
+		   KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE);
+	spin_unlock(&a->power_lock);
 	return 0;
 }
 
@@ -299,15 +320,17 @@ static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
 
 /*
  * KVM_SET_MP_STATE: a vCPU is runnable or stopped (powered off, as PSCI
- * CPU_OFF would leave it). KVM also takes SUSPENDED, which needs WFI
- * emulation hvk does not have yet.
+ * CPU_OFF would leave it). KVM also takes SUSPENDED, which hvk does not
+ * offer yet. Other vCPUs change the state through PSCI, hence the lock.
  */
 static int hvk_set_mp_state(struct hvk_vcpu *vcpu, const struct kvm_mp_state *mp)
 {
 	switch (mp->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
 	case KVM_MP_STATE_STOPPED:
-		vcpu->arch.mp_state = mp->mp_state;
+		spin_lock(&vcpu->arch.power_lock);
+		WRITE_ONCE(vcpu->arch.mp_state, mp->mp_state);
+		spin_unlock(&vcpu->arch.power_lock);
 		return 0;
 	default:
 		return -EINVAL;
@@ -353,7 +376,9 @@ long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			return -ENOEXEC;
 		return hvk_get_reg_list(vcpu, argp);
 	case KVM_GET_MP_STATE: {
-		struct kvm_mp_state mp = { .mp_state = vcpu->arch.mp_state };
+		struct kvm_mp_state mp = {
+			.mp_state = READ_ONCE(vcpu->arch.mp_state),
+		};
 
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	}

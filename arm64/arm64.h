@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the arm64 backend's files share: system register encodings, the
+ * exit handlers' return rule, and the helpers each file offers the others.
+ */
+#ifndef HVK_ARM64_ARM64_H
+#define HVK_ARM64_ARM64_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+#include <asm/sysreg.h>
+
+struct hvk_vm;
+struct hvk_vcpu;
+
+/*
+ * System register encodings (Arm ARM, D19 "AArch64 System register
+ * descriptions"; op0, op1, CRn, CRm, op2). Named here with an HVK_ prefix
+ * because the kernel's own names moved between 6.1 and 6.12 (some into
+ * generated headers).
+ */
+#define HVK_SYS_SCTLR_EL12		sys_reg(3, 5, 1, 0, 0)
+#define HVK_SYS_CPACR_EL12		sys_reg(3, 5, 1, 0, 2)
+#define HVK_SYS_TTBR0_EL12		sys_reg(3, 5, 2, 0, 0)
+#define HVK_SYS_TTBR1_EL12		sys_reg(3, 5, 2, 0, 1)
+#define HVK_SYS_TCR_EL12		sys_reg(3, 5, 2, 0, 2)
+#define HVK_SYS_SPSR_EL12		sys_reg(3, 5, 4, 0, 0)
+#define HVK_SYS_ELR_EL12		sys_reg(3, 5, 4, 0, 1)
+#define HVK_SYS_AFSR0_EL12		sys_reg(3, 5, 5, 1, 0)
+#define HVK_SYS_AFSR1_EL12		sys_reg(3, 5, 5, 1, 1)
+#define HVK_SYS_ESR_EL12		sys_reg(3, 5, 5, 2, 0)
+#define HVK_SYS_FAR_EL12		sys_reg(3, 5, 6, 0, 0)
+#define HVK_SYS_MAIR_EL12		sys_reg(3, 5, 10, 2, 0)
+#define HVK_SYS_AMAIR_EL12		sys_reg(3, 5, 10, 3, 0)
+#define HVK_SYS_VBAR_EL12		sys_reg(3, 5, 12, 0, 0)
+#define HVK_SYS_CONTEXTIDR_EL12		sys_reg(3, 5, 13, 0, 1)
+#define HVK_SYS_CNTKCTL_EL12		sys_reg(3, 5, 14, 1, 0)
+#define HVK_SYS_CNTV_CTL_EL02		sys_reg(3, 5, 14, 3, 1)
+#define HVK_SYS_CNTV_CVAL_EL02		sys_reg(3, 5, 14, 3, 2)
+
+#define HVK_SYS_TPIDR_EL1		sys_reg(3, 0, 13, 0, 4)
+#define HVK_SYS_TPIDR_EL0		sys_reg(3, 3, 13, 0, 2)
+#define HVK_SYS_TPIDRRO_EL0		sys_reg(3, 3, 13, 0, 3)
+#define HVK_SYS_PAR_EL1			sys_reg(3, 0, 7, 4, 0)
+#define HVK_SYS_CSSELR_EL1		sys_reg(3, 2, 0, 0, 0)
+#define HVK_SYS_SP_EL1			sys_reg(3, 4, 4, 1, 0)
+
+#define HVK_SYS_VPIDR_EL2		sys_reg(3, 4, 0, 0, 0)
+#define HVK_SYS_VMPIDR_EL2		sys_reg(3, 4, 0, 0, 5)
+#define HVK_SYS_HCR_EL2			sys_reg(3, 4, 1, 1, 0)
+#define HVK_SYS_MDCR_EL2		sys_reg(3, 4, 1, 1, 1)
+#define HVK_SYS_CPTR_EL2		sys_reg(3, 4, 1, 1, 2)
+#define HVK_SYS_VTTBR_EL2		sys_reg(3, 4, 2, 1, 0)
+#define HVK_SYS_VTCR_EL2		sys_reg(3, 4, 2, 1, 2)
+#define HVK_SYS_ESR_EL2			sys_reg(3, 4, 5, 2, 0)
+#define HVK_SYS_FAR_EL2			sys_reg(3, 4, 6, 0, 0)
+#define HVK_SYS_HPFAR_EL2		sys_reg(3, 4, 6, 0, 4)
+#define HVK_SYS_CNTVOFF_EL2		sys_reg(3, 4, 14, 0, 3)
+#define HVK_SYS_CNTHCTL_EL2		sys_reg(3, 4, 14, 1, 0)
+
+/* ESR_ELx fields (Arm ARM, ESR_EL2) hvk decodes. */
+#define HVK_ESR_EC(esr)		(((esr) >> 26) & 0x3f)
+#define HVK_ESR_IL		BIT(25)
+#define HVK_ESR_ISS(esr)	((esr) & (BIT(25) - 1))
+
+/* SCTLR_ELx bits hvk looks at. */
+#define HVK_SCTLR_EE		BIT(25)
+#define HVK_SCTLR_SPAN		BIT(23)
+/*
+ * SCTLR_EL1 at reset for hvk vCPUs: MMU and caches off, little-endian,
+ * with the bits RES1 in Armv8.0 set (29, 28, 23, 22, 20, 11: LSMAOE,
+ * nTLSMD, SPAN, EIS, TSCXT, EOS, whose "1" is the v8.0 behaviour).
+ */
+#define HVK_SCTLR_EL1_RESET	0x30d00800UL
+
+/*
+ * Exit handlers' return rule (arm64/exit.c): resume the guest, or return
+ * from KVM_RUN with vcpu->run filled in for userspace. A negative errno
+ * also ends KVM_RUN and reaches userspace as is.
+ */
+enum hvk_exit_action {
+	HVK_EXIT_TO_USER = 0,
+	HVK_RESUME_GUEST = 1,
+};
+
+/* arm64/run.c */
+void hvk_arm64_run_init(void);
+void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu);
+void hvk_arm64_kick(struct hvk_vcpu *vcpu);
+
+/* arm64/exit.c */
+int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu);
+void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu);
+void hvk_arm64_skip_instr(struct hvk_vcpu *vcpu);
+void hvk_arm64_inject_undef(struct hvk_vcpu *vcpu);
+void hvk_arm64_inject_abort(struct hvk_vcpu *vcpu, bool iabt, u64 addr);
+u64 hvk_arm64_get_reg(struct hvk_vcpu *vcpu, unsigned int rt);
+void hvk_arm64_set_reg(struct hvk_vcpu *vcpu, unsigned int rt, u64 val);
+int hvk_arm64_block(struct hvk_vcpu *vcpu);
+
+/* arm64/psci.c */
+int hvk_arm64_psci_call(struct hvk_vcpu *vcpu);
+u64 hvk_arm64_vcpu_mpidr(u32 id);
+
+/* arm64/sysreg.c */
+int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu);
+bool hvk_arm64_id_reg_read(u32 encoding, u64 *val);
+
+/*
+ * The arch hooks of the common memory layer (core/arch.h once it lands
+ * on main; the same prototypes there).
+ */
+u64 hvk_arch_mmu_leaf_attrs(struct hvk_vm *vm, unsigned int prot, int level);
+void hvk_arch_mmu_sync_page(phys_addr_t phys, u64 size, unsigned int prot);
+void hvk_arch_mmu_flush(struct hvk_vm *vm);
+
+/* arm64/s2mmu.c */
+int hvk_arm64_s2_init(struct hvk_vm *vm);
+void hvk_arm64_s2_destroy(struct hvk_vm *vm);
+int hvk_arm64_s2_fault(struct hvk_vm *vm, u64 ipa, unsigned int access);
+u64 hvk_arm64_s2_root(struct hvk_vm *vm);
+
+#endif /* HVK_ARM64_ARM64_H */

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exits on arm64: one table indexed by the exception class (ESR_EL2.EC)
+ * of a synchronous exit, the small handlers, MMIO completion and
+ * exception injection into the guest's EL1.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/swab.h>
+#include <asm/esr.h>
+#include <asm/ptrace.h>
+
+#include "arm64.h"
+#include "hvk.h"
+
+/* Data/instruction abort ISS (Arm ARM, ESR_EL2, EC 0x20/0x24). */
+#define HVK_ABT_FSC(esr)	((esr) & 0x3f)
+#define HVK_FSC_TYPE(fsc)	((fsc) & 0x3c)
+#define HVK_FSC_TRANS		0x04	/* translation fault, level in 1:0 */
+#define HVK_FSC_ACCESS		0x08	/* access flag fault */
+#define HVK_FSC_PERM		0x0c	/* permission fault */
+#define HVK_FSC_EXTABT		0x10	/* synchronous external abort */
+/* HPFAR_EL2.FIPA, bits 43:4, holds IPA bits 51:12. */
+#define HVK_HPFAR_FIPA		GENMASK_ULL(43, 4)
+
+/* SCTLR_EL1.E0E: EL0 data accesses are big-endian. */
+#define HVK_SCTLR_E0E		BIT(24)
+/* SCTLR_EL1.DSSBS: PSTATE.SSBS on exception entry. */
+#define HVK_SCTLR_DSSBS		BIT_ULL(44)
+
+typedef int (*hvk_exit_handler)(struct hvk_vcpu *vcpu);
+
+u64 hvk_arm64_get_reg(struct hvk_vcpu *vcpu, unsigned int rt)
+{
+	return rt == 31 ? 0 : vcpu->arch.regs.regs.regs[rt];
+}
+
+void hvk_arm64_set_reg(struct hvk_vcpu *vcpu, unsigned int rt, u64 val)
+{
+	if (rt != 31)
+		vcpu->arch.regs.regs.regs[rt] = val;
+}
+
+/* Every trapped AArch64 instruction is 4 bytes (ESR_EL2.IL = 1). */
+void hvk_arm64_skip_instr(struct hvk_vcpu *vcpu)
+{
+	vcpu->arch.regs.regs.pc += 4;
+}
+
+/*
+ * Take a synchronous exception to the guest's EL1, as the hardware would
+ * (Arm ARM, "Exception entry"): ELR_EL1 and SPSR_EL1 get the PC and
+ * PSTATE, the PC goes to VBAR_EL1 plus the offset for where the
+ * exception came from, PSTATE becomes EL1h with DAIF masked, PAN set
+ * unless SCTLR_EL1.SPAN, SSBS from SCTLR_EL1.DSSBS.
+ */
+static void hvk_inject_sync(struct hvk_vcpu *vcpu, u64 esr, u64 far,
+			    bool set_far)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	u64 pstate = a->regs.regs.pstate;
+	u64 sctlr = a->sys[HVK_SCTLR_EL1];
+	u64 offset;
+
+	switch (pstate & PSR_MODE_MASK) {
+	case PSR_MODE_EL1t:
+		offset = 0x000;
+		break;
+	case PSR_MODE_EL1h:
+		offset = 0x200;
+		break;
+	default:			/* EL0t, AArch64 */
+		offset = 0x400;
+		break;
+	}
+	a->regs.elr_el1 = a->regs.regs.pc;
+	a->regs.spsr[KVM_SPSR_EL1] = pstate;
+	a->regs.regs.pc = a->sys[HVK_VBAR_EL1] + offset;
+	pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT;
+	if (!(sctlr & HVK_SCTLR_SPAN))
+		pstate |= PSR_PAN_BIT;
+	if (sctlr & HVK_SCTLR_DSSBS)
+		pstate |= PSR_SSBS_BIT;
+	a->regs.regs.pstate = pstate;
+	a->sys[HVK_ESR_EL1] = esr;
+	if (set_far)
+		a->sys[HVK_FAR_EL1] = far;
+}
+
+static bool hvk_guest_at_el0(struct hvk_vcpu *vcpu)
+{
+	return (vcpu->arch.regs.regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+}
+
+/* An UNDEFINED instruction: EC 0 ("unknown reason"), IL 1. */
+void hvk_arm64_inject_undef(struct hvk_vcpu *vcpu)
+{
+	hvk_inject_sync(vcpu, (u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT |
+			HVK_ESR_IL, 0, false);
+}
+
+/*
+ * A synchronous external abort on @addr (a virtual address, FAR_EL1):
+ * instruction or data abort, from the current or a lower EL.
+ */
+void hvk_arm64_inject_abort(struct hvk_vcpu *vcpu, bool iabt, u64 addr)
+{
+	bool el0 = hvk_guest_at_el0(vcpu);
+	u64 ec;
+
+	if (iabt)
+		ec = el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
+	else
+		ec = el0 ? ESR_ELx_EC_DABT_LOW : ESR_ELx_EC_DABT_CUR;
+	hvk_inject_sync(vcpu, ec << ESR_ELx_EC_SHIFT | HVK_ESR_IL |
+			HVK_FSC_EXTABT, addr, true);
+}
+
+/*
+ * KVM_EXIT_INTERNAL_ERROR for what hvk does not handle: data[0] is the
+ * raw ESR_EL2, data[1] FAR_EL2, data[2] the exit kind (enum
+ * hvk_exit_kind; 0 is a synchronous exception).
+ */
+static int hvk_exit_internal_error(struct hvk_vcpu *vcpu)
+{
+	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
+	struct kvm_run *run = vcpu->run;
+
+	pr_info_ratelimited("vCPU %u: unhandled exit, kind %u, ESR_EL2 %#llx (EC %#llx), FAR_EL2 %#llx, PC %#llx\n",
+			    vcpu->id, e->kind, e->esr, HVK_ESR_EC(e->esr),
+			    e->far, vcpu->arch.regs.regs.pc);
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON;
+	run->internal.ndata = 3;
+	run->internal.data[0] = e->esr;
+	run->internal.data[1] = e->far;
+	run->internal.data[2] = e->kind;
+	return HVK_EXIT_TO_USER;
+}
+
+static int hvk_handle_undef(struct hvk_vcpu *vcpu)
+{
+	hvk_arm64_inject_undef(vcpu);
+	return HVK_RESUME_GUEST;
+}
+
+/*
+ * WFI/WFIT (ISS.TI bit 0 clear): the vCPU halts until something could
+ * wake it; with no interrupt controller for guests yet that is a kick
+ * or a signal (the run loop then returns -EINTR). WFE/WFET: yield the
+ * CPU. Either way the instruction completes, as in KVM.
+ */
+static int hvk_handle_wfx(struct hvk_vcpu *vcpu)
+{
+	hvk_arm64_skip_instr(vcpu);
+	if (vcpu->arch.exit.esr & 1)
+		yield();
+	else
+		hvk_arm64_block(vcpu);
+	return HVK_RESUME_GUEST;
+}
+
+/* HVC from EL1: the SMCCC/PSCI conduit; HVC's ELR is already past it. */
+static int hvk_handle_hvc(struct hvk_vcpu *vcpu)
+{
+	return hvk_arm64_psci_call(vcpu);
+}
+
+/*
+ * SMC (trapped by HCR_EL2.TSC): its preferred return is the SMC itself,
+ * so step over it first. Only immediate 0 is an SMCCC call, as in KVM;
+ * other immediates return NOT_SUPPORTED.
+ */
+static int hvk_handle_smc(struct hvk_vcpu *vcpu)
+{
+	hvk_arm64_skip_instr(vcpu);
+	if (vcpu->arch.exit.esr & 0xffff) {
+		hvk_arm64_set_reg(vcpu, 0, ~0ULL);
+		return HVK_RESUME_GUEST;
+	}
+	return hvk_arm64_psci_call(vcpu);
+}
+
+static u64 hvk_mmio_swab(u64 data, unsigned int len)
+{
+	switch (len) {
+	case 2:
+		return swab16(data);
+	case 4:
+		return swab32(data);
+	case 8:
+		return swab64(data);
+	default:
+		return data;
+	}
+}
+
+static bool hvk_guest_data_be(struct hvk_vcpu *vcpu)
+{
+	u64 sctlr = vcpu->arch.sys[HVK_SCTLR_EL1];
+
+	return hvk_guest_at_el0(vcpu) ? sctlr & HVK_SCTLR_E0E :
+					sctlr & HVK_SCTLR_EE;
+}
+
+/**
+ * hvk_arm64_mmio_complete() - finish the access of the last KVM_EXIT_MMIO
+ * @vcpu: the vCPU
+ *
+ * A read takes run->mmio.data (len bytes, little-endian, as userspace
+ * wrote them), sign-extends it when the load did (ESR.SSE), keeps 32 bits
+ * for a W register (ESR.SF clear), converts it to a big-endian guest's
+ * byte order, and writes the destination register. Both reads and writes
+ * then step over the instruction.
+ */
+void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu)
+{
+	const struct hvk_mmio_pending *m = &vcpu->arch.mmio;
+	u64 data = 0, mask;
+
+	if (!m->is_write) {
+		memcpy(&data, vcpu->run->mmio.data, m->len);
+		data = le64_to_cpu(data);
+		if (m->sign_extend && m->len < sizeof(u64)) {
+			mask = 1ULL << (m->len * 8 - 1);
+			data = (data ^ mask) - mask;
+		}
+		if (!m->sixty_four)
+			data &= 0xffffffffULL;
+		if (hvk_guest_data_be(vcpu))
+			data = hvk_mmio_swab(data, m->len);
+		hvk_arm64_set_reg(vcpu, m->rt, data);
+	}
+	hvk_arm64_skip_instr(vcpu);
+}
+
+/*
+ * An access outside RAM with a valid syndrome (ESR.ISV): KVM_EXIT_MMIO.
+ * Without one, the instruction cannot be replayed from the syndrome:
+ * KVM_EXIT_ARM_NISV if the VMM asked for it (KVM_CAP_ARM_NISV_TO_USER),
+ * otherwise -ENOSYS, KVM's answer.
+ */
+static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	struct kvm_run *run = vcpu->run;
+	u64 esr = a->exit.esr;
+	struct hvk_mmio_pending *m = &a->mmio;
+	u64 data;
+
+	if (!(esr & ESR_ELx_ISV)) {
+		if (!vcpu->vm->arch.nisv_to_user) {
+			pr_info_ratelimited("vCPU %u: data abort at IPA %#llx outside memory without a valid syndrome (ESR_EL2 %#llx)\n",
+					    vcpu->id, ipa, esr);
+			return -ENOSYS;
+		}
+		run->exit_reason = KVM_EXIT_ARM_NISV;
+		run->arm_nisv.esr_iss = esr & (ESR_ELx_CM | ESR_ELx_WNR |
+					       ESR_ELx_FSC);
+		run->arm_nisv.fault_ipa = ipa;
+		return HVK_EXIT_TO_USER;
+	}
+
+	m->is_write = esr & ESR_ELx_WNR;
+	m->len = 1U << ((esr & ESR_ELx_SAS) >> ESR_ELx_SAS_SHIFT);
+	m->sign_extend = esr & ESR_ELx_SSE;
+	m->sixty_four = esr & ESR_ELx_SF;
+	m->rt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
+	m->active = true;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = ipa;
+	run->mmio.len = m->len;
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write) {
+		data = hvk_arm64_get_reg(vcpu, m->rt);
+		if (hvk_guest_data_be(vcpu))
+			data = hvk_mmio_swab(data, m->len);
+		data = cpu_to_le64(data);
+		memcpy(run->mmio.data, &data, m->len);
+	}
+	return HVK_EXIT_TO_USER;
+}
+
+/*
+ * A stage-2 abort (EC 0x20 instruction, 0x24 data, from EL0/EL1).
+ * Translation, access flag and permission faults on RAM are filled in
+ * by the stage-2 layer. Outside RAM (or a write to a read-only slot):
+ * an instruction fetch gets an external abort injected, a stage-1 table
+ * walk into MMIO gets a data abort injected, data cache maintenance is
+ * skipped, and a data access becomes an MMIO exit.
+ */
+static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
+{
+	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
+	u64 esr = e->esr;
+	u64 fsc = HVK_ABT_FSC(esr);
+	u64 ipa = ((e->hpfar & HVK_HPFAR_FIPA) << 8) | (e->far & 0xfff);
+	unsigned int access;
+	int r;
+
+	switch (HVK_FSC_TYPE(fsc)) {
+	case HVK_FSC_TRANS:
+	case HVK_FSC_ACCESS:
+	case HVK_FSC_PERM:
+		break;
+	default:
+		return hvk_exit_internal_error(vcpu);
+	}
+
+	if (iabt)
+		access = HVK_PGT_PROT_X;
+	else
+		access = HVK_PGT_PROT_R |
+			 (esr & ESR_ELx_WNR && !(esr & ESR_ELx_CM) ?
+			  HVK_PGT_PROT_W : 0);
+
+	r = hvk_arm64_s2_fault(vcpu->vm, ipa, access);
+	if (!r)
+		return HVK_RESUME_GUEST;
+	if (r == -EINTR) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+	if (r != -ENOENT && r != -EPERM)
+		return r;
+
+	if (iabt) {
+		hvk_arm64_inject_abort(vcpu, true, e->far);
+		return HVK_RESUME_GUEST;
+	}
+	if (esr & ESR_ELx_S1PTW) {
+		hvk_arm64_inject_abort(vcpu, false, e->far);
+		return HVK_RESUME_GUEST;
+	}
+	if (esr & ESR_ELx_CM) {
+		hvk_arm64_skip_instr(vcpu);
+		return HVK_RESUME_GUEST;
+	}
+	return hvk_mmio_exit(vcpu, ipa);
+}
+
+static int hvk_handle_iabt(struct hvk_vcpu *vcpu)
+{
+	return hvk_handle_abort(vcpu, true);
+}
+
+static int hvk_handle_dabt(struct hvk_vcpu *vcpu)
+{
+	return hvk_handle_abort(vcpu, false);
+}
+
+/*
+ * Synchronous exits by ESR_EL2.EC. Each handler returns an enum
+ * hvk_exit_action or a negative errno. A class without a handler is an
+ * internal error exit carrying the ESR. Classes that trap only because
+ * hvk hides a feature (SVE, SME, pointer authentication) are UNDEFINED
+ * for the guest, as on a CPU without it.
+ */
+static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
+	[ESR_ELx_EC_WFx]	= hvk_handle_wfx,
+	[ESR_ELx_EC_PAC]	= hvk_handle_undef,
+	[ESR_ELx_EC_HVC64]	= hvk_handle_hvc,
+	[ESR_ELx_EC_SMC64]	= hvk_handle_smc,
+	[ESR_ELx_EC_SYS64]	= hvk_arm64_handle_sysreg,
+	[ESR_ELx_EC_SVE]	= hvk_handle_undef,
+	[ESR_ELx_EC_SME]	= hvk_handle_undef,
+	[ESR_ELx_EC_IABT_LOW]	= hvk_handle_iabt,
+	[ESR_ELx_EC_DABT_LOW]	= hvk_handle_dabt,
+};
+
+/**
+ * hvk_arm64_handle_exit() - act on the exit the world switch left
+ * @vcpu: the vCPU
+ *
+ * A host IRQ or FIQ was already taken by the host when interrupts came
+ * back on: just go back in. SErrors and anything from AArch32 are
+ * internal errors.
+ *
+ * Return: HVK_RESUME_GUEST, HVK_EXIT_TO_USER or a negative errno.
+ */
+int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu)
+{
+	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
+	hvk_exit_handler fn;
+
+	switch (e->kind) {
+	case HVK_EXIT_IRQ:
+	case HVK_EXIT_FIQ:
+		return HVK_RESUME_GUEST;
+	case HVK_EXIT_SYNC:
+		fn = hvk_exit_handlers[HVK_ESR_EC(e->esr)];
+		if (fn)
+			return fn(vcpu);
+		return hvk_exit_internal_error(vcpu);
+	default:
+		return hvk_exit_internal_error(vcpu);
+	}
+}

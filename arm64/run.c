@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN on arm64: the run loop and the C half of the world switch.
+ *
+ * The host kernel runs at EL2 with HCR_EL2.{E2H,TGE} = {1,1} (VHE). To
+ * run a guest at EL1/EL0, hvk, on one CPU with preemption and interrupts
+ * off:
+ *   - saves the host's EL2 controls it changes (HCR_EL2, MDCR_EL2,
+ *     CPTR_EL2, VTTBR_EL2, VTCR_EL2, CNTHCTL_EL2, CNTVOFF_EL2, VPIDR_EL2,
+ *     VMPIDR_EL2) and the EL0/EL1 registers the host itself uses that E2H
+ *     does not redirect to EL2 copies (TPIDR_EL0 and TPIDRRO_EL0: the VMM
+ *     thread's TLS; TPIDR_EL1, PAR_EL1, CSSELR_EL1);
+ *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
+ *     redirects the plain names to EL2, and its FP/SIMD registers;
+ *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
+ *     arm64/switch.S, which swaps VBAR_EL2, SP_EL0 and the GPRs and ERETs;
+ *   - on the way back does all of it in reverse before interrupts come
+ *     back on, so a host IRQ that made the guest exit is then taken by the
+ *     host's own vectors as usual.
+ * Nothing of the host's EL2 state survives a return from KVM_RUN altered.
+ *
+ * FP/SIMD is switched eagerly inside kernel_neon_begin()/kernel_neon_end():
+ * the kernel's own kernel-mode NEON API saves the VMM thread's FP/SVE/SME
+ * state and reloads it on return to user space, so hvk needs no hook into
+ * the host's lazy FP machinery and behaves the same on 6.1 and 6.12. The
+ * cost is 32 Q-register loads and stores per entry, paid even by guests
+ * that never touch FP; a lazy trap (CPTR_EL2.FPEN) is the obvious next
+ * step once the exit costs are measured (tools/bench).
+ *
+ * VMIDs: a global counter with a generation; when it wraps, the
+ * generation moves on and every VM takes a new VMID at its next entry.
+ * Each CPU remembers the generation it last flushed for and invalidates
+ * its EL1&0 TLB entries (TLBI ALLE1) before running a VMID of another
+ * generation, so a VMID reused after a wrap never meets the old owner's
+ * entries on any CPU (without CnP, TLB entries are private to a CPU).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <asm/cputype.h>
+#include <asm/kvm_arm.h>
+#include <asm/neon.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
+
+#include "arch.h"
+#include "arm64.h"
+#include "hvk.h"
+#include "hyp.h"
+
+u32 __hvk_arm64_enter(struct user_pt_regs *guest);
+void __hvk_arm64_fp_load(const struct user_fpsimd_state *fp);
+void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
+
+/*
+ * HCR_EL2 while a guest runs (Arm ARM, HCR_EL2):
+ *   VM	     stage-2 translation on
+ *   SWIO    set/way invalidation becomes clean+invalidate
+ *   FMO, IMO, AMO  physical FIQ/IRQ/SError go to EL2: a host interrupt
+ *	     always makes the guest exit
+ *   FB, BSU=IS  guest TLB and barrier operations are broadcast
+ *   TWI, TWE  WFI and WFE trap: halt and yield in the host
+ *   TID3    ID group 3 registers trap: the guest sees a sanitised view
+ *   TSC     SMC traps (a second PSCI conduit)
+ *   TIDCP   implementation-defined registers trap (UNDEF)
+ *   TACR    ACTLR_EL1 traps
+ *   TSW     set/way cache maintenance traps (it cannot work with a
+ *	     guest's memory spread over the host's)
+ *   TLOR    LORegion registers trap (LOR not offered)
+ *   RW	     EL1 is AArch64
+ *   E2H     kept, the host's VHE mode
+ * and with TGE clear. API/APK, ATA, EnSCXT, FIEN stay clear: pointer
+ * authentication keys and instructions, MTE tags and the other optional
+ * state the guest is not offered all trap (UNDEF). TERR is added when the
+ * CPU has RAS so the guest cannot reach the host's error records.
+ */
+#define HVK_GUEST_HCR	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | \
+			 HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TWE | HCR_TID3 | \
+			 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_TLOR | \
+			 HCR_RW | HCR_E2H)
+
+/*
+ * CPTR_EL2 in its E2H=1 (CPACR_EL1-like) layout: FPEN=0b11, FP/SIMD
+ * usable; ZEN and SMEN 0, SVE and SME trap (not offered); TTA (bit 28)
+ * traps trace registers; TAM (bit 30, with AMU) traps activity monitors.
+ */
+#define HVK_CPTR_FPEN		(3UL << 20)
+#define HVK_CPTR_E2H_TTA	BIT(28)
+#define HVK_CPTR_E2H_TAM	BIT(30)
+
+/*
+ * MDCR_EL2: debug, OS lock, PMU, statistical profiling and trace
+ * filtering registers trap (TDA, TDOSA, TDRA, TPM, TPMCR, TPMS, TTRF;
+ * E2PB=0 keeps the profiling buffer at EL2); HPMN keeps the host's value,
+ * since 0 is not allowed without FEAT_HPMN0.
+ */
+#define HVK_MDCR_HPMN_MASK	0x1fUL
+#define HVK_GUEST_MDCR		(MDCR_EL2_TDA | MDCR_EL2_TDOSA | \
+				 MDCR_EL2_TDRA | MDCR_EL2_TPM | \
+				 MDCR_EL2_TPMCR | MDCR_EL2_TPMS | \
+				 MDCR_EL2_TTRF)
+
+/* CNTHCTL_EL2, E2H=1 layout: EL1PCTEN (bit 10), EL1PTEN (bit 11). */
+#define HVK_CNTHCTL_EL1PCTEN	BIT(10)
+#define HVK_CNTHCTL_EL1PTEN	BIT(11)
+
+/* VTCR_EL2.VS: 16-bit VMIDs. */
+#define HVK_VTCR_VS_16		BIT(19)
+#define HVK_VTTBR_VMID_SHIFT	48
+
+static u64 hvk_guest_hcr;
+static u64 hvk_guest_cptr;
+
+static DEFINE_SPINLOCK(hvk_vmid_lock);
+static u64 hvk_vmid_gen = 1;
+static u64 hvk_vmid_next = 1;		/* VMID 0 is left to the host */
+static DEFINE_PER_CPU(u64, hvk_cpu_vmid_gen);
+
+struct hvk_host_el2 {
+	u64 hcr, mdcr, cptr, vttbr, vtcr, cnthctl, cntvoff, vpidr, vmpidr;
+	u64 tpidr_el0, tpidrro_el0, tpidr_el1, par_el1, csselr_el1;
+};
+
+/* Called once at load, after hyp.c's probe. */
+void hvk_arm64_run_init(void)
+{
+	u64 pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
+
+	hvk_guest_hcr = HVK_GUEST_HCR;
+	/* ID_AA64PFR0_EL1.RAS, bits 31:28 */
+	if ((pfr0 >> 28) & 0xf)
+		hvk_guest_hcr |= HCR_TERR;
+	hvk_guest_cptr = HVK_CPTR_FPEN | HVK_CPTR_E2H_TTA;
+	/* ID_AA64PFR0_EL1.AMU, bits 47:44 */
+	if ((pfr0 >> 44) & 0xf)
+		hvk_guest_cptr |= HVK_CPTR_E2H_TAM;
+}
+
+/*
+ * Give the VM a VMID of the current generation if it has none, and make
+ * sure this CPU holds no TLB entries of another generation's VMIDs.
+ * Interrupts are off.
+ */
+static void hvk_vmid_update(struct hvk_vm *vm)
+{
+	u64 gen;
+
+	if (READ_ONCE(vm->arch.vmid_gen) != READ_ONCE(hvk_vmid_gen)) {
+		spin_lock(&hvk_vmid_lock);
+		if (vm->arch.vmid_gen != hvk_vmid_gen) {
+			if (hvk_vmid_next >= BIT_ULL(hvk_hyp.vmid_bits)) {
+				hvk_vmid_gen++;
+				hvk_vmid_next = 1;
+			}
+			vm->arch.vmid = hvk_vmid_next++;
+			WRITE_ONCE(vm->arch.vmid_gen, hvk_vmid_gen);
+		}
+		spin_unlock(&hvk_vmid_lock);
+	}
+
+	gen = READ_ONCE(vm->arch.vmid_gen);
+	if (__this_cpu_read(hvk_cpu_vmid_gen) != gen) {
+		dsb(nshst);
+		asm volatile("tlbi alle1" : : : "memory");
+		dsb(nsh);
+		isb();
+		__this_cpu_write(hvk_cpu_vmid_gen, gen);
+	}
+}
+
+static u64 hvk_vttbr(struct hvk_vm *vm)
+{
+	return (vm->arch.vmid << HVK_VTTBR_VMID_SHIFT) |
+	       hvk_arm64_s2_root(vm);
+}
+
+/**
+ * hvk_arch_mmu_flush() - invalidate every stage-2 TLB entry of a VM
+ * @vm: the VM
+ *
+ * TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2, and with
+ * HCR_EL2.{E2H,TGE} = {1,1} EL1&0 TLB maintenance is not for the guest's
+ * regime: so, with interrupts off, load the VM's VTTBR_EL2 and clear TGE
+ * around it, then put the host's values back. A VM whose VMID is not of
+ * the current generation has nothing to flush under it: no CPU runs that
+ * VMID for it again, and each CPU flushes everything before reusing it.
+ */
+void hvk_arch_mmu_flush(struct hvk_vm *vm)
+{
+	unsigned long flags;
+	u64 hcr, vttbr;
+
+	spin_lock_irqsave(&hvk_vmid_lock, flags);
+	if (vm->arch.vmid_gen != hvk_vmid_gen)
+		goto out;
+
+	hcr = read_sysreg_s(HVK_SYS_HCR_EL2);
+	vttbr = read_sysreg_s(HVK_SYS_VTTBR_EL2);
+	write_sysreg_s(hvk_vttbr(vm), HVK_SYS_VTTBR_EL2);
+	write_sysreg_s(hcr & ~HCR_TGE, HVK_SYS_HCR_EL2);
+	isb();
+	dsb(ishst);
+	asm volatile("tlbi vmalls12e1is" : : : "memory");
+	dsb(ish);
+	isb();
+	write_sysreg_s(hcr, HVK_SYS_HCR_EL2);
+	write_sysreg_s(vttbr, HVK_SYS_VTTBR_EL2);
+	isb();
+out:
+	spin_unlock_irqrestore(&hvk_vmid_lock, flags);
+}
+
+static void hvk_host_save(struct hvk_host_el2 *h)
+{
+	h->hcr = read_sysreg_s(HVK_SYS_HCR_EL2);
+	h->mdcr = read_sysreg_s(HVK_SYS_MDCR_EL2);
+	h->cptr = read_sysreg_s(HVK_SYS_CPTR_EL2);
+	h->vttbr = read_sysreg_s(HVK_SYS_VTTBR_EL2);
+	h->vtcr = read_sysreg_s(HVK_SYS_VTCR_EL2);
+	h->cnthctl = read_sysreg_s(HVK_SYS_CNTHCTL_EL2);
+	h->cntvoff = read_sysreg_s(HVK_SYS_CNTVOFF_EL2);
+	h->vpidr = read_sysreg_s(HVK_SYS_VPIDR_EL2);
+	h->vmpidr = read_sysreg_s(HVK_SYS_VMPIDR_EL2);
+	h->tpidr_el0 = read_sysreg_s(HVK_SYS_TPIDR_EL0);
+	h->tpidrro_el0 = read_sysreg_s(HVK_SYS_TPIDRRO_EL0);
+	h->tpidr_el1 = read_sysreg_s(HVK_SYS_TPIDR_EL1);
+	h->par_el1 = read_sysreg_s(HVK_SYS_PAR_EL1);
+	h->csselr_el1 = read_sysreg_s(HVK_SYS_CSSELR_EL1);
+}
+
+static void hvk_host_restore(const struct hvk_host_el2 *h)
+{
+	write_sysreg_s(h->mdcr, HVK_SYS_MDCR_EL2);
+	write_sysreg_s(h->cptr, HVK_SYS_CPTR_EL2);
+	write_sysreg_s(h->vttbr, HVK_SYS_VTTBR_EL2);
+	write_sysreg_s(h->vtcr, HVK_SYS_VTCR_EL2);
+	write_sysreg_s(h->cnthctl, HVK_SYS_CNTHCTL_EL2);
+	write_sysreg_s(h->cntvoff, HVK_SYS_CNTVOFF_EL2);
+	write_sysreg_s(h->vpidr, HVK_SYS_VPIDR_EL2);
+	write_sysreg_s(h->vmpidr, HVK_SYS_VMPIDR_EL2);
+	write_sysreg_s(h->tpidr_el0, HVK_SYS_TPIDR_EL0);
+	write_sysreg_s(h->tpidrro_el0, HVK_SYS_TPIDRRO_EL0);
+	write_sysreg_s(h->tpidr_el1, HVK_SYS_TPIDR_EL1);
+	write_sysreg_s(h->par_el1, HVK_SYS_PAR_EL1);
+	write_sysreg_s(h->csselr_el1, HVK_SYS_CSSELR_EL1);
+}
+
+static void hvk_guest_load(struct hvk_vcpu *vcpu)
+{
+	const struct hvk_arch_vcpu *a = &vcpu->arch;
+	const u64 *s = a->sys;
+
+	write_sysreg_s(s[HVK_SCTLR_EL1], HVK_SYS_SCTLR_EL12);
+	write_sysreg_s(s[HVK_CPACR_EL1], HVK_SYS_CPACR_EL12);
+	write_sysreg_s(s[HVK_TTBR0_EL1], HVK_SYS_TTBR0_EL12);
+	write_sysreg_s(s[HVK_TTBR1_EL1], HVK_SYS_TTBR1_EL12);
+	write_sysreg_s(s[HVK_TCR_EL1], HVK_SYS_TCR_EL12);
+	write_sysreg_s(s[HVK_ESR_EL1], HVK_SYS_ESR_EL12);
+	write_sysreg_s(s[HVK_AFSR0_EL1], HVK_SYS_AFSR0_EL12);
+	write_sysreg_s(s[HVK_AFSR1_EL1], HVK_SYS_AFSR1_EL12);
+	write_sysreg_s(s[HVK_FAR_EL1], HVK_SYS_FAR_EL12);
+	write_sysreg_s(s[HVK_MAIR_EL1], HVK_SYS_MAIR_EL12);
+	write_sysreg_s(s[HVK_AMAIR_EL1], HVK_SYS_AMAIR_EL12);
+	write_sysreg_s(s[HVK_VBAR_EL1], HVK_SYS_VBAR_EL12);
+	write_sysreg_s(s[HVK_CONTEXTIDR_EL1], HVK_SYS_CONTEXTIDR_EL12);
+	write_sysreg_s(s[HVK_CNTKCTL_EL1], HVK_SYS_CNTKCTL_EL12);
+	write_sysreg_s(s[HVK_TPIDR_EL1], HVK_SYS_TPIDR_EL1);
+	write_sysreg_s(s[HVK_TPIDR_EL0], HVK_SYS_TPIDR_EL0);
+	write_sysreg_s(s[HVK_TPIDRRO_EL0], HVK_SYS_TPIDRRO_EL0);
+	write_sysreg_s(s[HVK_PAR_EL1], HVK_SYS_PAR_EL1);
+	write_sysreg_s(s[HVK_CSSELR_EL1], HVK_SYS_CSSELR_EL1);
+	write_sysreg_s(s[HVK_CNTV_CVAL_EL0], HVK_SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(s[HVK_CNTV_CTL_EL0], HVK_SYS_CNTV_CTL_EL02);
+	write_sysreg_s(a->regs.sp_el1, HVK_SYS_SP_EL1);
+	write_sysreg_s(a->regs.elr_el1, HVK_SYS_ELR_EL12);
+	write_sysreg_s(a->regs.spsr[KVM_SPSR_EL1], HVK_SYS_SPSR_EL12);
+}
+
+static void hvk_guest_save(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	u64 *s = a->sys;
+
+	s[HVK_SCTLR_EL1] = read_sysreg_s(HVK_SYS_SCTLR_EL12);
+	s[HVK_CPACR_EL1] = read_sysreg_s(HVK_SYS_CPACR_EL12);
+	s[HVK_TTBR0_EL1] = read_sysreg_s(HVK_SYS_TTBR0_EL12);
+	s[HVK_TTBR1_EL1] = read_sysreg_s(HVK_SYS_TTBR1_EL12);
+	s[HVK_TCR_EL1] = read_sysreg_s(HVK_SYS_TCR_EL12);
+	s[HVK_ESR_EL1] = read_sysreg_s(HVK_SYS_ESR_EL12);
+	s[HVK_AFSR0_EL1] = read_sysreg_s(HVK_SYS_AFSR0_EL12);
+	s[HVK_AFSR1_EL1] = read_sysreg_s(HVK_SYS_AFSR1_EL12);
+	s[HVK_FAR_EL1] = read_sysreg_s(HVK_SYS_FAR_EL12);
+	s[HVK_MAIR_EL1] = read_sysreg_s(HVK_SYS_MAIR_EL12);
+	s[HVK_AMAIR_EL1] = read_sysreg_s(HVK_SYS_AMAIR_EL12);
+	s[HVK_VBAR_EL1] = read_sysreg_s(HVK_SYS_VBAR_EL12);
+	s[HVK_CONTEXTIDR_EL1] = read_sysreg_s(HVK_SYS_CONTEXTIDR_EL12);
+	s[HVK_CNTKCTL_EL1] = read_sysreg_s(HVK_SYS_CNTKCTL_EL12);
+	s[HVK_TPIDR_EL1] = read_sysreg_s(HVK_SYS_TPIDR_EL1);
+	s[HVK_TPIDR_EL0] = read_sysreg_s(HVK_SYS_TPIDR_EL0);
+	s[HVK_TPIDRRO_EL0] = read_sysreg_s(HVK_SYS_TPIDRRO_EL0);
+	s[HVK_PAR_EL1] = read_sysreg_s(HVK_SYS_PAR_EL1);
+	s[HVK_CSSELR_EL1] = read_sysreg_s(HVK_SYS_CSSELR_EL1);
+	s[HVK_CNTV_CTL_EL0] = read_sysreg_s(HVK_SYS_CNTV_CTL_EL02);
+	s[HVK_CNTV_CVAL_EL0] = read_sysreg_s(HVK_SYS_CNTV_CVAL_EL02);
+	/*
+	 * The host gives the guest's timer interrupt to nobody: stop the
+	 * timer so that it does not stay asserted while the host runs.
+	 */
+	write_sysreg_s(0, HVK_SYS_CNTV_CTL_EL02);
+	a->regs.sp_el1 = read_sysreg_s(HVK_SYS_SP_EL1);
+	a->regs.elr_el1 = read_sysreg_s(HVK_SYS_ELR_EL12);
+	a->regs.spsr[KVM_SPSR_EL1] = read_sysreg_s(HVK_SYS_SPSR_EL12);
+}
+
+/*
+ * One trip into the guest and back. Preemption and interrupts are off,
+ * and the FP/SIMD registers are hvk's (kernel_neon_begin()).
+ */
+static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	struct hvk_vm *vm = vcpu->vm;
+	struct hvk_host_el2 h;
+	u32 kind;
+
+	hvk_vmid_update(vm);
+	hvk_host_save(&h);
+
+	hvk_guest_load(vcpu);
+	__hvk_arm64_fp_load(&a->regs.fp_regs);
+	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
+	write_sysreg_s(a->mpidr, HVK_SYS_VMPIDR_EL2);
+	write_sysreg_s(0, HVK_SYS_CNTVOFF_EL2);
+	write_sysreg_s((h.cnthctl | HVK_CNTHCTL_EL1PCTEN) &
+		       ~HVK_CNTHCTL_EL1PTEN, HVK_SYS_CNTHCTL_EL2);
+	write_sysreg_s(hvk_guest_cptr, HVK_SYS_CPTR_EL2);
+	write_sysreg_s((h.mdcr & HVK_MDCR_HPMN_MASK) | HVK_GUEST_MDCR,
+		       HVK_SYS_MDCR_EL2);
+	write_sysreg_s(vm->arch.vtcr, HVK_SYS_VTCR_EL2);
+	write_sysreg_s(hvk_vttbr(vm), HVK_SYS_VTTBR_EL2);
+	write_sysreg_s(hvk_guest_hcr, HVK_SYS_HCR_EL2);
+	isb();
+
+	kind = __hvk_arm64_enter(&a->regs.regs);
+
+	a->exit.kind = kind;
+	a->exit.esr = read_sysreg_s(HVK_SYS_ESR_EL2);
+	a->exit.far = read_sysreg_s(HVK_SYS_FAR_EL2);
+	a->exit.hpfar = read_sysreg_s(HVK_SYS_HPFAR_EL2);
+
+	write_sysreg_s(h.hcr, HVK_SYS_HCR_EL2);
+	isb();
+	hvk_guest_save(vcpu);
+	__hvk_arm64_fp_save(&a->regs.fp_regs);
+	hvk_host_restore(&h);
+	isb();
+	return kind;
+}
+
+/*
+ * hvk_arm64_kick() - make a vCPU notice a change made by another thread
+ * @vcpu: the vCPU
+ *
+ * Wakes it if it sleeps in KVM_RUN; if it is in the guest on another
+ * CPU, an IPI there makes it exit (HCR_EL2.IMO) and look again.
+ */
+static void hvk_kick_ipi(void *unused)
+{
+}
+
+void hvk_arm64_kick(struct hvk_vcpu *vcpu)
+{
+	int cpu;
+
+	WRITE_ONCE(vcpu->arch.wake, true);
+	wake_up_interruptible(&vcpu->arch.wq);
+	cpu = READ_ONCE(vcpu->arch.cpu);
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_call_function_single(cpu, hvk_kick_ipi, NULL, 0);
+}
+
+/*
+ * Enter once. Returns the exit kind, or HVK_EXIT_NONE when a signal,
+ * a reschedule or a stop request came first (checked with interrupts
+ * off: one arriving later raises an IPI that is taken as soon as the
+ * guest runs, which exits at once).
+ */
+static u32 hvk_enter_once(struct hvk_vcpu *vcpu)
+{
+	u32 kind = HVK_EXIT_NONE;
+
+	preempt_disable();
+	kernel_neon_begin();
+	local_irq_disable();
+	WRITE_ONCE(vcpu->arch.cpu, smp_processor_id());
+	/* Pairs with the kicker: publish cpu before reading its request. */
+	smp_mb();
+	if (!signal_pending(current) && !need_resched() &&
+	    READ_ONCE(vcpu->arch.mp_state) == KVM_MP_STATE_RUNNABLE)
+		kind = hvk_world_switch(vcpu);
+	WRITE_ONCE(vcpu->arch.cpu, -1);
+	local_irq_enable();
+	kernel_neon_end();
+	preempt_enable();
+	return kind;
+}
+
+/*
+ * Apply a PSCI CPU_ON reset posted by another vCPU. The reset state is
+ * KVM_ARM_VCPU_INIT's, with PC, x0 and SCTLR_EL1.EE from the call.
+ */
+static void hvk_apply_reset(struct hvk_vcpu *vcpu, u64 pc, u64 x0, bool be)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+
+	memset(&a->regs, 0, sizeof(a->regs));
+	a->regs.regs.pstate = PSR_MODE_EL1h | PSR_A_BIT | PSR_I_BIT |
+			      PSR_F_BIT | PSR_D_BIT;
+	hvk_arm64_vcpu_reset_sysregs(vcpu);
+	a->regs.regs.pc = pc;
+	a->regs.regs.regs[0] = x0;
+	if (be)
+		a->sys[HVK_SCTLR_EL1] |= HVK_SCTLR_EE;
+	a->mmio.active = false;
+}
+
+/*
+ * The power state: apply a pending CPU_ON reset and, while the vCPU is
+ * stopped (KVM_ARM_VCPU_POWER_OFF, PSCI CPU_OFF, SYSTEM_OFF/RESET), sleep
+ * until CPU_ON or a signal, as KVM does.
+ *
+ * Return: 0 when runnable, -EINTR when a signal is pending.
+ */
+static int hvk_power_wait(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	bool reset, runnable;
+	u64 pc, x0;
+	bool be;
+
+	for (;;) {
+		spin_lock(&a->power_lock);
+		reset = a->reset_pending;
+		pc = a->reset_pc;
+		x0 = a->reset_x0;
+		be = a->reset_be;
+		a->reset_pending = false;
+		runnable = a->mp_state == KVM_MP_STATE_RUNNABLE;
+		spin_unlock(&a->power_lock);
+
+		if (reset)
+			hvk_apply_reset(vcpu, pc, x0, be);
+		if (runnable)
+			return 0;
+		if (wait_event_interruptible(a->wq,
+				READ_ONCE(a->mp_state) == KVM_MP_STATE_RUNNABLE))
+			return -EINTR;
+	}
+}
+
+/**
+ * hvk_arm64_block() - WFI: sleep until woken or a signal
+ * @vcpu: the vCPU
+ *
+ * hvk has no interrupt controller for guests yet, so nothing but another
+ * thread's kick (PSCI, a stop) or a signal ends the wait; the run loop
+ * then returns -EINTR for the signal, as KVM does for a halted vCPU.
+ *
+ * Return: 0.
+ */
+int hvk_arm64_block(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+
+	wait_event_interruptible(a->wq, READ_ONCE(a->wake) ||
+			READ_ONCE(a->mp_state) != KVM_MP_STATE_RUNNABLE);
+	WRITE_ONCE(a->wake, false);
+	return 0;
+}
+
+/**
+ * hvk_arch_vcpu_run() - KVM_RUN
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Completes an MMIO read userspace answered (only when kvm_run still
+ * says KVM_EXIT_MMIO, as KVM), then enters the guest until an exit needs
+ * userspace, a handler fails, or a signal is pending (-EINTR,
+ * KVM_EXIT_INTR). Between entries: the power state and cond_resched().
+ *
+ * Return: 0 with run->exit_reason set, or a negative errno.
+ */
+int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (!a->initialized)
+		return -ENOEXEC;
+
+	if (a->mmio.active) {
+		if (run->exit_reason == KVM_EXIT_MMIO)
+			hvk_arm64_mmio_complete(vcpu);
+		a->mmio.active = false;
+	}
+	run->flags = 0;
+
+	for (;;) {
+		run->exit_reason = KVM_EXIT_UNKNOWN;
+		r = hvk_power_wait(vcpu);
+		if (r || signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+
+		if (hvk_enter_once(vcpu) == HVK_EXIT_NONE)
+			continue;
+		r = hvk_arm64_handle_exit(vcpu);
+		if (r <= 0)
+			return r;
+	}
+}
