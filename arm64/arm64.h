@@ -105,6 +105,9 @@ u64 hvk_arm64_vcpu_mpidr(u32 id);
 /* arm64/sysreg.c */
 int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu);
 bool hvk_arm64_id_reg_read(u32 encoding, u64 *val);
+int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
+			     bool set);
+unsigned int hvk_arm64_sysreg_list(u64 *ids);
 
 /*
  * The arch hooks of the common memory layer (core/arch.h once it lands

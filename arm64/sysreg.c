@@ -9,7 +9,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bits.h>
+#include <linux/kvm.h>
 #include <asm/cpufeature.h>
+#include <asm/cputype.h>
 #include <asm/sysreg.h>
 
 #include "arm64.h"
@@ -158,4 +160,151 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 undef:
 	hvk_arm64_inject_undef(vcpu);
 	return HVK_RESUME_GUEST;
+}
+
+/*
+ * System registers through KVM_GET/SET_ONE_REG (KVM_REG_ARM64_SYSREG ids,
+ * KVM API "ARM64 system registers"): the guest's EL1/EL0 registers hvk
+ * switches, MPIDR_EL1, and the whole ID space (op0 3, op1 0, CRn 0,
+ * CRm 1..7), which reads as the guest sees it and accepts only the value
+ * it already has, as KVM does for registers it does not let userspace
+ * change. MIDR_EL1 and CTR_EL0 likewise.
+ */
+#define ONE_REG_SYS(op0, op1, crn, crm, op2) \
+	((u16)(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | \
+	       (op2)))
+
+enum { HVK_SR_MPIDR = HVK_NR_SYSREGS, HVK_SR_MIDR, HVK_SR_CTR };
+
+static const struct {
+	u16 id;		/* low 16 bits of the ONE_REG id */
+	u8 slot;	/* enum hvk_sysreg, or HVK_SR_* */
+} hvk_one_sysregs[] = {
+	/* sorted by id, as KVM_GET_REG_LIST lists them */
+	{ ONE_REG_SYS(2, 0, 0, 2, 2), HVK_MDSCR_EL1 },
+	{ ONE_REG_SYS(3, 0, 0, 0, 0), HVK_SR_MIDR },
+	{ ONE_REG_SYS(3, 0, 0, 0, 5), HVK_SR_MPIDR },
+	{ ONE_REG_SYS(3, 0, 1, 0, 0), HVK_SCTLR_EL1 },
+	{ ONE_REG_SYS(3, 0, 1, 0, 2), HVK_CPACR_EL1 },
+	{ ONE_REG_SYS(3, 0, 2, 0, 0), HVK_TTBR0_EL1 },
+	{ ONE_REG_SYS(3, 0, 2, 0, 1), HVK_TTBR1_EL1 },
+	{ ONE_REG_SYS(3, 0, 2, 0, 2), HVK_TCR_EL1 },
+	{ ONE_REG_SYS(3, 0, 5, 1, 0), HVK_AFSR0_EL1 },
+	{ ONE_REG_SYS(3, 0, 5, 1, 1), HVK_AFSR1_EL1 },
+	{ ONE_REG_SYS(3, 0, 5, 2, 0), HVK_ESR_EL1 },
+	{ ONE_REG_SYS(3, 0, 6, 0, 0), HVK_FAR_EL1 },
+	{ ONE_REG_SYS(3, 0, 7, 4, 0), HVK_PAR_EL1 },
+	{ ONE_REG_SYS(3, 0, 10, 2, 0), HVK_MAIR_EL1 },
+	{ ONE_REG_SYS(3, 0, 10, 3, 0), HVK_AMAIR_EL1 },
+	{ ONE_REG_SYS(3, 0, 12, 0, 0), HVK_VBAR_EL1 },
+	{ ONE_REG_SYS(3, 0, 13, 0, 1), HVK_CONTEXTIDR_EL1 },
+	{ ONE_REG_SYS(3, 0, 13, 0, 4), HVK_TPIDR_EL1 },
+	{ ONE_REG_SYS(3, 0, 14, 1, 0), HVK_CNTKCTL_EL1 },
+	{ ONE_REG_SYS(3, 2, 0, 0, 0), HVK_CSSELR_EL1 },
+	{ ONE_REG_SYS(3, 3, 0, 0, 1), HVK_SR_CTR },
+	{ ONE_REG_SYS(3, 3, 13, 0, 2), HVK_TPIDR_EL0 },
+	{ ONE_REG_SYS(3, 3, 13, 0, 3), HVK_TPIDRRO_EL0 },
+};
+
+#define ONE_REG_ID_FIRST	ONE_REG_SYS(3, 0, 0, 1, 0)
+#define ONE_REG_ID_LAST		ONE_REG_SYS(3, 0, 0, 7, 7)
+/* The ID space comes after MPIDR_EL1 and before SCTLR_EL1 in id order. */
+#define ONE_REG_ID_AFTER	2
+
+static u64 hvk_one_sysreg_id(u16 low)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | low;
+}
+
+static int hvk_one_sysreg_slot(u16 low)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hvk_one_sysregs); i++)
+		if (hvk_one_sysregs[i].id == low)
+			return hvk_one_sysregs[i].slot;
+	return -ENOENT;
+}
+
+/**
+ * hvk_arm64_sysreg_one_reg() - a KVM_REG_ARM64_SYSREG id's value
+ * @vcpu: the vCPU
+ * @id: the full ONE_REG id (KVM_REG_ARM64 | KVM_REG_ARM64_SYSREG)
+ * @val: read into or written from
+ * @set: KVM_SET_ONE_REG
+ *
+ * Return: 0, -ENOENT for a register hvk does not have (or a size other
+ * than 64 bits), -EINVAL for a write to a fixed register that changes it.
+ */
+int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
+			     bool set)
+{
+	u64 low = id & ~(KVM_REG_ARCH_MASK | KVM_REG_SIZE_MASK |
+			 KVM_REG_ARM_COPROC_MASK);
+	u64 fixed;
+	int slot;
+
+	if ((id & KVM_REG_SIZE_MASK) != KVM_REG_SIZE_U64 || low > 0xffff)
+		return -ENOENT;
+
+	if (low >= ONE_REG_ID_FIRST && low <= ONE_REG_ID_LAST) {
+		hvk_arm64_id_reg_read(sys_reg(3, 0, 0, (low >> 3) & 0xf,
+					      low & 7), &fixed);
+		goto fixed;
+	}
+	slot = hvk_one_sysreg_slot(low);
+	switch (slot) {
+	case -ENOENT:
+		return -ENOENT;
+	case HVK_SR_MPIDR:
+		if (set)
+			vcpu->arch.mpidr = *val;
+		else
+			*val = vcpu->arch.mpidr;
+		return 0;
+	case HVK_SR_MIDR:
+		fixed = read_cpuid_id();
+		goto fixed;
+	case HVK_SR_CTR:
+		fixed = read_sanitised_ftr_reg(SYS_CTR_EL0);
+		goto fixed;
+	default:
+		if (set)
+			vcpu->arch.sys[slot] = *val;
+		else
+			*val = vcpu->arch.sys[slot];
+		return 0;
+	}
+
+fixed:
+	if (!set) {
+		*val = fixed;
+		return 0;
+	}
+	return *val == fixed ? 0 : -EINVAL;
+}
+
+/**
+ * hvk_arm64_sysreg_list() - the KVM_REG_ARM64_SYSREG ids, in id order
+ * @ids: where to write them, or NULL to count only
+ *
+ * Return: how many there are.
+ */
+unsigned int hvk_arm64_sysreg_list(u64 *ids)
+{
+	unsigned int i, n = 0;
+	u16 low;
+
+	for (i = 0; i < ARRAY_SIZE(hvk_one_sysregs); i++) {
+		if (i == ONE_REG_ID_AFTER) {
+			for (low = ONE_REG_ID_FIRST; low <= ONE_REG_ID_LAST;
+			     low++, n++)
+				if (ids)
+					ids[n] = hvk_one_sysreg_id(low);
+		}
+		if (ids)
+			ids[n] = hvk_one_sysreg_id(hvk_one_sysregs[i].id);
+		n++;
+	}
+	return n;
 }

@@ -14,6 +14,7 @@
 
 #include <linux/bits.h>
 #include <linux/kvm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/ptrace.h>
@@ -235,6 +236,22 @@ static bool hvk_pstate_mode_ok(u64 pstate)
 	}
 }
 
+/* A KVM_REG_ARM64_SYSREG id: 64-bit values, in arm64/sysreg.c. */
+static int hvk_sysreg_one_reg(struct hvk_vcpu *vcpu,
+			      const struct kvm_one_reg *reg, bool set)
+{
+	u64 __user *uaddr = u64_to_user_ptr(reg->addr);
+	u64 val = 0;
+	int r;
+
+	if (set && get_user(val, uaddr))
+		return -EFAULT;
+	r = hvk_arm64_sysreg_one_reg(vcpu, reg->id, &val, set);
+	if (r || set)
+		return r;
+	return put_user(val, uaddr) ? -EFAULT : 0;
+}
+
 /**
  * hvk_one_reg() - KVM_GET_ONE_REG and KVM_SET_ONE_REG
  * @vcpu: the vCPU, initialised
@@ -242,8 +259,9 @@ static bool hvk_pstate_mode_ok(u64 pstate)
  * @set: KVM_SET_ONE_REG
  *
  * The upper 32 bits of the id, size aside, must be KVM_REG_ARM64's
- * (-EINVAL); only KVM_REG_ARM_CORE ids exist here, any other group is
- * -ENOENT, as KVM says for a register it does not have.
+ * (-EINVAL); KVM_REG_ARM_CORE and KVM_REG_ARM64_SYSREG ids exist here,
+ * any other group is -ENOENT, as KVM says for a register it does not
+ * have.
  *
  * Return: 0, -EINVAL, -ENOENT or -EFAULT.
  */
@@ -257,6 +275,8 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
 
 	if ((reg->id & ~KVM_REG_SIZE_MASK) >> 32 != KVM_REG_ARM64 >> 32)
 		return -EINVAL;
+	if ((reg->id & KVM_REG_ARM_COPROC_MASK) == KVM_REG_ARM64_SYSREG)
+		return hvk_sysreg_one_reg(vcpu, reg, set);
 	if ((reg->id & KVM_REG_ARM_COPROC_MASK) != KVM_REG_ARM_CORE)
 		return -ENOENT;
 	p = hvk_core_reg_ptr(vcpu, reg->id, &size);
@@ -281,22 +301,26 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
  * @ulist: userspace's struct kvm_reg_list
  *
  * Writes the count into ulist->n first; when userspace's n was smaller
- * that is all (-E2BIG), else the ids follow, in offset order as KVM lists
- * its core registers.
+ * that is all (-E2BIG), else the ids follow: the core registers in
+ * offset order, then the system registers in id order, as KVM lists
+ * them.
  *
- * Return: 0, -E2BIG or -EFAULT.
+ * Return: 0, -E2BIG, -EFAULT or -ENOMEM.
  */
 static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
 			    struct kvm_reg_list __user *ulist)
 {
 	struct kvm_reg_list list;
 	u64 __user *uid = ulist->reg;
-	unsigned int size, count = 0;
+	unsigned int size, nsys, count = 0;
+	u64 off, *sys;
 	u32 n;
-	u64 off;
+	int r;
 
 	for (off = 0; off < HVK_CORE_WORDS; off++)
 		count += !!hvk_core_reg_size(off);
+	nsys = hvk_arm64_sysreg_list(NULL);
+	count += nsys;
 
 	if (copy_from_user(&list, ulist, sizeof(list)))
 		return -EFAULT;
@@ -315,7 +339,14 @@ static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
 			     hvk_core_size_bits(size) | off, uid++))
 			return -EFAULT;
 	}
-	return 0;
+
+	sys = kmalloc_array(nsys, sizeof(*sys), GFP_KERNEL);
+	if (!sys)
+		return -ENOMEM;
+	hvk_arm64_sysreg_list(sys);
+	r = copy_to_user(uid, sys, nsys * sizeof(*sys)) ? -EFAULT : 0;
+	kfree(sys);
+	return r;
 }
 
 /*
