@@ -13,6 +13,7 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 #include <asm/processor.h>
 
 #include "run.h"
@@ -25,6 +26,8 @@
 #define CPUID1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
 			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+#define CPUID1_EDX_APIC		BIT(9)
 #define CPUID1_EDX_OK	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
 			 BIT(5) | BIT(6) | BIT(8) | BIT(11) | BIT(13) | \
 			 BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | \
@@ -186,6 +189,19 @@ int vmx_handle_cpuid(struct hvk_vcpu *vcpu)
 	gpr[VMX_RBX] = found ? found->ebx : 0;
 	gpr[VMX_RCX] = found ? found->ecx : 0;
 	gpr[VMX_RDX] = found ? found->edx : 0;
+	if (found && fn == 1) {
+		/*
+		 * Two leaf 1 bits are live state rather than features, as
+		 * on hardware and in KVM: OSXSAVE mirrors CR4.OSXSAVE, APIC
+		 * the enable bit of IA32_APIC_BASE.
+		 */
+		gpr[VMX_RCX] &= ~(u64)CPUID1_ECX_OSXSAVE;
+		if (vmcs_readl(CR4_READ_SHADOW) & X86_CR4_OSXSAVE)
+			gpr[VMX_RCX] |= CPUID1_ECX_OSXSAVE;
+		gpr[VMX_RDX] &= ~(u64)CPUID1_EDX_APIC;
+		if (vcpu->arch.apic_base & MSR_IA32_APICBASE_ENABLE)
+			gpr[VMX_RDX] |= CPUID1_EDX_APIC;
+	}
 	vmx_skip_instruction(vcpu);
 	return VMX_RESUME_GUEST;
 }
