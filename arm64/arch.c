@@ -27,6 +27,8 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
 	case KVM_CAP_ARM_NISV_TO_USER:
+	/* mmu/mmu.c: writes to read-only slots exit as MMIO */
+	case KVM_CAP_READONLY_MEM:
 		return 1;
 	default:
 		return 0;
@@ -59,9 +61,13 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 	return hvk_arm64_s2_init(vm);
 }
 
+/*
+ * Core destroys vm->mmu before calling this; on KVM_CREATE_VM's error
+ * path it does not, and hvk_mmu_destroy() does nothing the second time.
+ */
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
-	hvk_arm64_s2_destroy(vm);
+	hvk_mmu_destroy(vm);
 }
 
 /*

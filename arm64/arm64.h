@@ -109,18 +109,7 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 			     bool set);
 unsigned int hvk_arm64_sysreg_list(u64 *ids);
 
-/*
- * The arch hooks of the common memory layer (core/arch.h once it lands
- * on main; the same prototypes there).
- */
-u64 hvk_arch_mmu_leaf_attrs(struct hvk_vm *vm, unsigned int prot, int level);
-void hvk_arch_mmu_sync_page(phys_addr_t phys, u64 size, unsigned int prot);
-void hvk_arch_mmu_flush(struct hvk_vm *vm);
-
-/* arm64/s2mmu.c */
+/* arm64/mmu.c */
 int hvk_arm64_s2_init(struct hvk_vm *vm);
-void hvk_arm64_s2_destroy(struct hvk_vm *vm);
-int hvk_arm64_s2_fault(struct hvk_vm *vm, u64 ipa, unsigned int access);
-u64 hvk_arm64_s2_root(struct hvk_vm *vm);
 
 #endif /* HVK_ARM64_ARM64_H */

@@ -319,7 +319,7 @@ static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 			 (esr & ESR_ELx_WNR && !(esr & ESR_ELx_CM) ?
 			  HVK_PGT_PROT_W : 0);
 
-	r = hvk_arm64_s2_fault(vcpu->vm, ipa, access);
+	r = hvk_mmu_fault(vcpu->vm, ipa, access);
 	if (!r)
 		return HVK_RESUME_GUEST;
 	if (r == -EINTR) {

@@ -21,7 +21,8 @@
  * @vmid:	VMID, valid while @vmid_gen is the allocator's generation
  * @vmid_gen:	allocator generation @vmid belongs to (0: none yet)
  * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
- * @s2:		temporary stage-2 table until the common mmu layer lands
+ *
+ * The stage-2 table itself is core's (vm->mmu, mmu/mmu.h).
  */
 struct hvk_arch_vm {
 	u32 ipa_bits;
@@ -30,7 +31,6 @@ struct hvk_arch_vm {
 	u64 vmid;
 	u64 vmid_gen;
 	bool nisv_to_user;
-	struct hvk_s2_tmp *s2;
 };
 
 /*

@@ -109,8 +109,6 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
 #define HVK_CNTHCTL_EL1PCTEN	BIT(10)
 #define HVK_CNTHCTL_EL1PTEN	BIT(11)
 
-/* VTCR_EL2.VS: 16-bit VMIDs. */
-#define HVK_VTCR_VS_16		BIT(19)
 #define HVK_VTTBR_VMID_SHIFT	48
 
 static u64 hvk_guest_hcr;
@@ -175,8 +173,7 @@ static void hvk_vmid_update(struct hvk_vm *vm)
 
 static u64 hvk_vttbr(struct hvk_vm *vm)
 {
-	return (vm->arch.vmid << HVK_VTTBR_VMID_SHIFT) |
-	       hvk_arm64_s2_root(vm);
+	return (vm->arch.vmid << HVK_VTTBR_VMID_SHIFT) | vm->mmu.pgt.root_phys;
 }
 
 /**

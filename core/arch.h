@@ -147,6 +147,42 @@ long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg);
 
 /**
+ * hvk_arch_mmu_leaf_attrs() - leaf attributes for guest RAM
+ * @vm: the VM
+ * @prot: HVK_PGT_PROT_R/W/X the leaf grants
+ * @level: 3 for a 4 KiB page, 2 for a 2 MiB block
+ *
+ * Encodes the format's own bits (permissions, memory type, AF, ...) for
+ * mmu/mmu.c, which keeps no knowledge of EPT or stage-2 formats.
+ *
+ * Return: the attribute bits, without address or type bits.
+ */
+u64 hvk_arch_mmu_leaf_attrs(struct hvk_vm *vm, unsigned int prot, int level);
+
+/**
+ * hvk_arch_mmu_sync_page() - make a page safe to map into a guest
+ * @phys: host-physical address of the page or block
+ * @size: its size
+ * @prot: HVK_PGT_PROT_R/W/X the guest will have
+ *
+ * Called before the leaf is installed: cache maintenance the guest's view
+ * needs (arm64: clean to the point of coherency and invalidate the
+ * I-cache as the stage-2 attributes and CTR_EL0 require). Nothing on x86.
+ */
+void hvk_arch_mmu_sync_page(phys_addr_t phys, u64 size, unsigned int prot);
+
+/**
+ * hvk_arch_mmu_flush() - drop every cached guest-physical translation
+ * @vm: the VM
+ *
+ * Called after entries of @vm's table were removed or changed, and before
+ * the pages they mapped are unpinned: on return no CPU may use a stale
+ * translation of @vm (INVEPT on every CPU; TLBI VMALLS12E1IS with the VM's
+ * VMID). Process context, may sleep, called with vm->mmu.lock held.
+ */
+void hvk_arch_mmu_flush(struct hvk_vm *vm);
+
+/**
  * hvk_arch_run_pages() - pages of the vCPU mmap area
  *
  * The first page holds struct kvm_run; an arch may want more (x86 places

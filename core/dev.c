@@ -40,6 +40,7 @@ long hvk_vm_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_IMMEDIATE_EXIT:	/* core/vcpu.c checks it */
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HVK_MEMSLOTS;

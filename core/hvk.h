@@ -18,10 +18,13 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/kvm.h>
 #include <linux/types.h>
 
 #include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
 #include "memslot.h"
+#include "mmu/mmu.h"
 
 /* vCPUs per VM and the ids they may take (KVM_CAP_MAX_VCPUS/_VCPU_ID). */
 #define HVK_MAX_VCPUS_LIMIT	256
@@ -40,6 +43,7 @@ struct hvk_vm {
 	struct hvk_vcpu *vcpus[HVK_MAX_VCPUS_LIMIT];
 
 	struct hvk_memslots __rcu *memslots;	/* readers: RCU */
+	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
 
 	struct hvk_arch_vm arch;
 };
@@ -55,6 +59,24 @@ struct hvk_vcpu {
 
 	struct hvk_arch_vcpu arch;
 };
+
+/**
+ * hvk_vcpu_signal_exit() - should KVM_RUN stop for a signal?
+ * @vcpu: the running vCPU
+ *
+ * The arch run loop calls this before every guest entry (with interrupts
+ * still enabled). A pending signal ends KVM_RUN with -EINTR and
+ * KVM_EXIT_INTR, as KVM does.
+ *
+ * Return: true if the caller must return -EINTR now.
+ */
+static inline bool hvk_vcpu_signal_exit(struct hvk_vcpu *vcpu)
+{
+	if (!signal_pending(current))
+		return false;
+	vcpu->run->exit_reason = KVM_EXIT_INTR;
+	return true;
+}
 
 /* core/vm.c */
 long hvk_create_vm(unsigned long type);

@@ -16,8 +16,8 @@
 #include "arch.h"
 #include "hvk.h"
 
-/* KVM_MEM_* flags hvk implements; others (dirty log, read-only) later. */
-#define HVK_MEM_VALID_FLAGS	0
+/* KVM_MEM_* flags hvk implements; dirty logging is not done yet. */
+#define HVK_MEM_VALID_FLAGS	KVM_MEM_READONLY
 
 static void hvk_vm_destroy(struct kref *ref)
 {
@@ -27,6 +27,8 @@ static void hvk_vm_destroy(struct kref *ref)
 	/* The last reference: no fd and no vCPU thread can reach us. */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
+	/* Before the arch part: the TLB flush needs its EPTP or VMID. */
+	hvk_mmu_destroy(vm);
 	hvk_arch_vm_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
 	mmdrop(vm->mm);
@@ -61,7 +63,9 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 				    const struct kvm_userspace_memory_region *mem)
 {
 	struct hvk_memslots *old, *new;
+	const struct hvk_memslot *gone = NULL;
 	enum memslot_change change;
+	u64 gone_gpa = 0, gone_size = 0;
 	int r;
 
 	r = memslot_check_region(mem, HVK_MEM_VALID_FLAGS);
@@ -94,16 +98,26 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 		r = -ENOMEM;
 		goto out_unlock;
 	}
+	/* Deleting, moving or changing a slot drops its old mappings. */
+	if (change != MEMSLOT_CREATE)
+		gone = memslot_by_id(old, mem->slot);
+	if (gone) {
+		gone_gpa = gone->base_gfn << PAGE_SHIFT;
+		gone_size = gone->npages << PAGE_SHIFT;
+	}
 	memslot_commit(old, new, change, mem);
 	rcu_assign_pointer(vm->memslots, new);
-	mutex_unlock(&vm->lock);
 
 	/*
-	 * Once no reader can see the old table, nothing maps through it.
-	 * (Stage-2/EPT invalidation of deleted or moved ranges hooks in here
-	 * when guests run.)
+	 * Once no reader can see the old table, no fault maps through it
+	 * any more; then the old range is unmapped, flushed and unpinned.
+	 * Still under vm->lock, so a second update waits: KVM_SET_USER_
+	 * MEMORY_REGION returns only when the guest can no longer reach the
+	 * old memory, as with KVM.
 	 */
 	synchronize_rcu_expedited();
+	hvk_mmu_unmap_range(vm, gone_gpa, gone_size);
+	mutex_unlock(&vm->lock);
 	kvfree(old);
 	return 0;
 

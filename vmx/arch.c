@@ -12,33 +12,78 @@
 #include <linux/errno.h>
 #include <linux/kvm.h>
 #include <linux/printk.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "caps.h"
 #include "hvk.h"
+#include "insn.h"
+#include "mmu/ept.h"
+#include "run.h"
 
 long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 {
-	/*
-	 * Every x86 capability KVM reports describes guest execution, guest
-	 * state or an x86 ioctl, none of which works before KVM_RUN does:
-	 * report none rather than promise what is not there.
-	 */
+	/* Only what works: each of these is exercised by the selftests. */
+	switch (ext) {
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_READONLY_MEM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long vmx_get_msr_index_list(void __user *argp)
+{
+	struct kvm_msr_list __user *ulist = argp;
+	struct kvm_msr_list list;
+	u32 n = vmx_msr_index_count;
+
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	if (put_user(n, &ulist->nmsrs))
+		return -EFAULT;
+	if (list.nmsrs < n)
+		return -E2BIG;
+	if (copy_to_user(ulist->indices, vmx_msr_index_list,
+			 n * sizeof(u32)))
+		return -EFAULT;
 	return 0;
 }
 
 long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 {
-	/* kvm_arch_dev_ioctl(): unknown system ioctls are -EINVAL on x86. */
-	return -EINVAL;
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case KVM_GET_MSR_INDEX_LIST:
+		return vmx_get_msr_index_list(argp);
+	case KVM_GET_SUPPORTED_CPUID:
+		return vmx_get_supported_cpuid(argp);
+	default:
+		/* kvm_arch_dev_ioctl(): unknown system ioctls are -EINVAL. */
+		return -EINVAL;
+	}
 }
 
 int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 {
+	struct hvk_pgt_fmt fmt;
+	int r;
+
 	/* kvm_arch_init_vm(): x86 has one VM type, 0 (KVM_X86_DEFAULT_VM). */
 	if (type)
 		return -EINVAL;
-	/* Later: the EPT root is allocated here. */
+	ept_fmt_init(&fmt, false);
+	r = hvk_mmu_init(vm, &fmt);
+	if (r)
+		return r;
+	vm->arch.eptp = ept_eptp(vm->mmu.pgt.root_phys, false);
 	return 0;
 }
 
@@ -49,8 +94,74 @@ void hvk_arch_vm_destroy(struct hvk_vm *vm)
 long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
-	/* kvm_arch_vm_ioctl(): unknown VM ioctls are -ENOTTY on x86. */
-	return -ENOTTY;
+	u64 addr;
+
+	switch (ioctl) {
+	case KVM_SET_TSS_ADDR:
+		/*
+		 * The three pages of a real-mode TSS must fit below 4 GiB
+		 * (KVM's check). hvk runs real mode natively (unrestricted
+		 * guest) and needs no TSS: the address is only kept.
+		 */
+		if (arg > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
+		vm->arch.tss_addr = arg;
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+			return -EFAULT;
+		/* KVM: only before the first vCPU; the page is never used. */
+		mutex_lock(&vm->lock);
+		if (vm->nr_vcpus) {
+			mutex_unlock(&vm->lock);
+			return -EBUSY;
+		}
+		vm->arch.identity_map_addr = addr;
+		vm->arch.identity_map_set = true;
+		mutex_unlock(&vm->lock);
+		return 0;
+	default:
+		/* kvm_arch_vm_ioctl(): unknown VM ioctls are -ENOTTY on x86. */
+		return -ENOTTY;
+	}
+}
+
+u64 hvk_arch_mmu_leaf_attrs(struct hvk_vm *vm, unsigned int prot, int level)
+{
+	/*
+	 * Guest RAM is write-back, whatever the guest's PAT says (IPAT):
+	 * it is host memory the host also uses cached, and the guest's
+	 * MTRRs and PAT are not virtualized.
+	 */
+	return ept_leaf_attrs(prot, EPT_MT_WB, true);
+}
+
+void hvk_arch_mmu_sync_page(phys_addr_t phys, u64 size, unsigned int prot)
+{
+	/* x86 caches are coherent with instruction fetch and DMA. */
+}
+
+static void vmx_invept_ipi(void *eptp)
+{
+	enum vmx_insn_status st;
+
+	if (vmx_caps.ept & VMX_EPT_EXTENT_CONTEXT_BIT)
+		st = vmx_invept(VMX_EPT_EXTENT_CONTEXT, *(u64 *)eptp);
+	else
+		st = vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (st != VMX_OK)
+		pr_err_ratelimited("CPU%d: INVEPT failed (%d)\n",
+				   smp_processor_id(), st);
+}
+
+void hvk_arch_mmu_flush(struct hvk_vm *vm)
+{
+	/*
+	 * 28.3.3.1 "Operations that Invalidate Cached Mappings": mappings
+	 * derived from EPT may be cached on every CPU that ran the guest,
+	 * and survive VMCLEAR; INVEPT them all.
+	 */
+	on_each_cpu(vmx_invept_ipi, &vm->arch.eptp, 1);
 }
 
 static unsigned int vmx_phys_bits(void)
@@ -78,27 +189,10 @@ int hvk_arch_memslot_check(struct hvk_vm *vm,
 	return 0;
 }
 
-int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
-{
-	/* Later: the VMCS, the VPID and the MSR bitmap are set up here. */
-	return 0;
-}
-
-void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
-{
-}
-
-int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
-{
-	pr_info_ratelimited("KVM_RUN is not implemented yet on x86\n");
-	return -EOPNOTSUPP;
-}
-
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
-	/* kvm_arch_vcpu_ioctl(): unknown vCPU ioctls are -EINVAL on x86. */
-	return -EINVAL;
+	return vmx_vcpu_regs_ioctl(vcpu, ioctl, (void __user *)arg);
 }
 
 unsigned int hvk_arch_run_pages(void)

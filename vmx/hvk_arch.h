@@ -5,20 +5,112 @@
  * core/hvk.h embeds these by value and finds this file through
  * -I$(src)/vmx, so it is included by every core file: keep it to type
  * definitions with few includes.
- *
- * Both are empty until guests run; what lands here next:
- *   VM:   the EPT root and EPTP, the TSS/identity-map addresses
- *         (KVM_SET_TSS_ADDR, KVM_SET_IDENTITY_MAP_ADDR).
- *   vCPU: the VMCS and the CPU it is loaded on, the VPID, guest GPRs not
- *         kept in the VMCS, the MSR bitmap, pending events.
  */
 #ifndef HVK_VMX_HVK_ARCH_H
 #define HVK_VMX_HVK_ARCH_H
 
+#include <linux/list.h>
+#include <linux/preempt.h>
+#include <linux/types.h>
+#include <asm/fpu/types.h>
+
+#include "emulate.h"
+
+struct kvm_cpuid_entry2;
+
 struct hvk_arch_vm {
+	u64 eptp;			/* EPT pointer of vm->mmu's table */
+	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for KVM's checks */
+	u64 identity_map_addr;		/* KVM_SET_IDENTITY_MAP_ADDR */
+	bool identity_map_set;
+};
+
+/*
+ * Guest general-purpose registers in the encoding order of Vol. 2A 2.1
+ * (RAX = 0 ... R15 = 15), the order the MMIO decoder uses. RSP lives in
+ * the VMCS and is copied into @gpr[VMX_RSP] only when it is needed; the
+ * world switch (vmenter.S) never touches that slot.
+ */
+enum vmx_gpr {
+	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI,
+	VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14, VMX_R15,
+	VMX_NR_GPRS,
+};
+
+struct vmx_guest_regs {
+	u64 gpr[VMX_NR_GPRS];
+	u64 cr2;		/* not in the VMCS: switched by vmenter.S */
+};
+
+/* What the next KVM_RUN must finish before entering the guest. */
+enum vmx_pending {
+	VMX_PENDING_NONE,
+	VMX_PENDING_IN,		/* IN: data from the run page into rAX */
+	VMX_PENDING_INS,	/* INS: data from the run page into memory */
+	VMX_PENDING_MMIO_READ,	/* MMIO load: data into a register */
+};
+
+/* The guest MSRs swapped with the host's around the guest's run. */
+enum vmx_swapped_msr {
+	VMX_MSR_STAR,
+	VMX_MSR_LSTAR,
+	VMX_MSR_CSTAR,
+	VMX_MSR_SFMASK,
+	VMX_MSR_KERNEL_GS_BASE,
+	VMX_NR_SWAPPED_MSRS,
 };
 
 struct hvk_arch_vcpu {
+	struct vmx_guest_regs regs;	/* first: vmenter.S's argument */
+
+	/* The VMCS and where it is active (24.11.1 Software Use of VMCSs). */
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;			/* CPU the VMCS is active on, or -1 */
+	bool launched;			/* VMLAUNCH done since the VMCLEAR */
+	struct list_head loaded_link;	/* on that CPU's list */
+	u16 vpid;
+
+	/* Scheduling: reload per-CPU host state when moved. */
+	struct preempt_notifier preempt;
+	bool in_run;			/* guest MSRs and FPU loaded */
+	u64 host_msrs[VMX_NR_SWAPPED_MSRS];
+	u64 guest_msrs[VMX_NR_SWAPPED_MSRS];
+	unsigned long host_dr7;
+	u64 host_debugctl;
+
+	struct fpu_guest fpu;
+
+	/* Guest state not in the VMCS (or shadowed there). */
+	u64 pat;
+	u64 misc_enable;
+	u64 apic_base;
+	u64 tsc_offset;
+	u64 cr8;
+	unsigned long cr0_shadow_mask;	/* CR0 bits the host owns */
+	unsigned long cr4_shadow_mask;
+	u64 dr6, dr7;
+	u64 dr[4];
+	u32 mp_state;
+
+	/* KVM_SET_CPUID2 */
+	struct kvm_cpuid_entry2 *cpuid;
+	u32 cpuid_nent;
+
+	/* The exit being handled */
+	u32 exit_reason;
+	u64 exit_qual;
+
+	/* Completion owed by the next KVM_RUN */
+	enum vmx_pending pending;
+	struct mmio_insn mmio_insn;
+	u32 pending_count;		/* INS: elements in the run page */
+	u8 pending_size;
+
+	/* An exception to inject at the next entry (vector or -1) */
+	int inject_vector;
+	bool inject_has_error;
+	u32 inject_error;
 };
 
 #endif /* HVK_VMX_HVK_ARCH_H */

@@ -42,6 +42,7 @@
 #include "caps.h"
 #include "insn.h"
 #include "vmx.h"
+#include "vmcs.h"
 
 struct vmx_cpu {
 	void *vmxon_region;	/* 24.11.5 VMXON Region: one page per CPU */
@@ -220,10 +221,11 @@ static bool vmx_cpu_disable(void)
 		return false;
 
 	/*
-	 * Later: VMCLEAR every VMCS loaded on this CPU first, so that its
-	 * contents reach memory (24.11.1 Software Use of Virtual-Machine
-	 * Control Structures).
+	 * VMCLEAR every VMCS active on this CPU first, so that its contents
+	 * reach memory (24.11.1 Software Use of Virtual-Machine Control
+	 * Structures) and its vCPU can go on elsewhere.
 	 */
+	vmx_clear_loaded_vmcss();
 	st = vmx_vmxoff();
 	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
 	intel_pt_handle_vmx(0);
@@ -460,6 +462,7 @@ int hvk_arch_init(void)
 	r = vmx_alloc_vmxon_regions();
 	if (r)
 		return r;
+	vmx_vmcs_init();
 
 	/* Every way down is covered before the first VMXON. */
 	r = vmx_emergency_init();

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN on x86: the loop around the world switch, and the vCPU's life.
+ *
+ * One iteration: check for signals and rescheduling with interrupts on,
+ * then with interrupts off refresh the host state that may have changed,
+ * enter the guest (vmenter.S), and on the exit first give the host what
+ * the exit took from it (an NMI; an external interrupt is simply taken
+ * when interrupts come back on, because hvk does not acknowledge it on
+ * exit: it stays pending in the local APIC), then dispatch the exit
+ * (exit.c). The VMX-preemption timer bounds every stay in the guest, so
+ * the loop comes round at least every HVK_GUEST_SLICE timer ticks
+ * whatever the guest does (the lab's Bochs, for one, does not exit on
+ * host interrupts while the guest has RFLAGS.IF clear).
+ *
+ * While a vCPU thread is inside KVM_RUN, the guest's FPU state and its
+ * SYSCALL MSRs are loaded on the CPU; a preempt notifier puts the host's
+ * back when the thread is scheduled out and the guest's in again, and
+ * moves the VMCS when the thread comes back on another CPU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
+#include <asm/debugreg.h>	/* after the rest: needs percpu */
+
+#include "arch.h"
+#include "caps.h"
+#include "run.h"
+#include "vmcs.h"
+
+/*
+ * VMX-preemption timer value: it counts down at the TSC rate divided by
+ * 2^IA32_VMX_MISC[4:0] (25.5.1 "VMX-Preemption Timer"). About a
+ * millisecond at GHz rates: short enough for signals and the scheduler,
+ * long enough to cost nothing on the exit budget.
+ */
+#define HVK_GUEST_SLICE_TSC	(1ULL << 20)
+
+static inline struct hvk_vcpu *to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hvk_vcpu, arch.preempt);
+}
+
+static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	struct hvk_vcpu *vcpu = to_vcpu(pn);
+
+	vmx_vcpu_load(vcpu, cpu);
+	if (vcpu->arch.in_run)
+		vmx_load_guest_msrs(vcpu);
+}
+
+static void vmx_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+	struct hvk_vcpu *vcpu = to_vcpu(pn);
+
+	if (vcpu->arch.in_run)
+		vmx_load_host_msrs(vcpu);
+	vmx_vcpu_put(vcpu);
+}
+
+static struct preempt_ops vmx_preempt_ops = {
+	.sched_in = vmx_sched_in,
+	.sched_out = vmx_sched_out,
+};
+
+int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	enum vmx_insn_status st;
+	int r, cpu;
+
+	a->inject_vector = -1;
+	a->mp_state = KVM_MP_STATE_RUNNABLE;
+	r = vmcs_alloc(vcpu);
+	if (r)
+		return r;
+	r = vmx_vpid_alloc();
+	if (r < 0)
+		goto err_free_vmcs;
+	a->vpid = r;
+	if (!fpu_alloc_guest_fpstate(&a->fpu)) {
+		r = -ENOMEM;
+		goto err_free_vpid;
+	}
+	preempt_notifier_init(&a->preempt, &vmx_preempt_ops);
+	preempt_notifier_inc();
+
+	/* A new VMCS region is made clear before its first VMPTRLD (24.11.3). */
+	cpu = get_cpu();
+	st = vmx_vmclear(a->vmcs_pa);
+	if (st != VMX_OK) {
+		put_cpu();
+		pr_err("VMCLEAR of a new VMCS failed (%d)\n", st);
+		r = -EIO;
+		goto err_dec_notifier;
+	}
+	vmx_vcpu_load(vcpu, cpu);
+	vmcs_setup(vcpu);
+	put_cpu();
+	return 0;
+
+err_dec_notifier:
+	preempt_notifier_dec();
+	fpu_free_guest_fpstate(&a->fpu);
+err_free_vpid:
+	vmx_vpid_free(a->vpid);
+err_free_vmcs:
+	vmcs_free(vcpu);
+	return r;
+}
+
+void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+
+	vmx_vcpu_clear(vcpu);
+	preempt_notifier_dec();
+	fpu_free_guest_fpstate(&a->fpu);
+	vmx_vpid_free(a->vpid);
+	vmcs_free(vcpu);
+	kfree(a->cpuid);
+}
+
+/*
+ * Host state the kernel may change between two entries on the same CPU:
+ * CR3 (PCID generations, a flush), CR4 (TSD, PCE per task), the task's
+ * FS base. 26.5 "Loading Host State" loads them on every exit.
+ */
+static void vmx_refresh_host_state(void)
+{
+	vmcs_writel(HOST_CR3, __read_cr3());
+	vmcs_writel(HOST_CR4, cr4_read_shadow());
+	vmcs_writel(HOST_FS_BASE, native_read_msr(MSR_FS_BASE));
+}
+
+/* Re-deliver an event whose delivery the exit interrupted (27.2.4). */
+static void vmx_reinject_vectoring(struct hvk_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+		     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+static void vmx_inject_pending(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	u32 info;
+
+	if (a->inject_vector < 0)
+		return;
+	info = a->inject_vector | INTR_TYPE_HARD_EXCEPTION |
+	       INTR_INFO_VALID_MASK;
+	/* No error code in real mode (26.2.1.3 "VM-Entry Control Fields"). */
+	if (a->inject_has_error &&
+	    (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, a->inject_error);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	a->inject_vector = -1;
+}
+
+/* One guest entry and exit. IRQs and preemption off. */
+static int vmx_enter_once(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	unsigned long dr7;
+	u64 debugctl;
+	u32 intr;
+	int fail;
+
+	vmx_refresh_host_state();
+	vmx_inject_pending(vcpu);
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, HVK_GUEST_SLICE_TSC >>
+		     (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
+
+	/* The exit clears DR7 and IA32_DEBUGCTL (27.5.1): keep the host's. */
+	get_debugreg(dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+
+	fail = vmx_vmenter(&a->regs, a->launched);
+
+	if (dr7 != HVK_DR7_FIXED_1)
+		set_debugreg(dr7, 7);
+	if (debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	if (fail)
+		return fail;
+	a->launched = true;
+
+	a->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	if ((u16)a->exit_reason == EXIT_REASON_EXCEPTION_NMI) {
+		intr = vmcs_read32(VM_EXIT_INTR_INFO);
+		/* 27.2.2: an NMI that exits is not delivered: do it now. */
+		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
+		    (intr & INTR_INFO_VALID_MASK))
+			asm volatile("int $2");
+	}
+	return 0;
+}
+
+static int vmx_fail_entry(struct hvk_vcpu *vcpu, u64 reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.cpu = vcpu->arch.cpu;
+	return VMX_EXIT_TO_USER;
+}
+
+int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	int r, fail;
+
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	preempt_notifier_register(&a->preempt);
+	preempt_enable();
+
+	r = vmx_complete_pending(vcpu);
+	if (r < 0)
+		goto out_unregister;
+
+	fpu_swap_kvm_fpstate(&a->fpu, true);
+	preempt_disable();
+	a->in_run = true;
+	vmx_load_guest_msrs(vcpu);
+	preempt_enable();
+
+	for (;;) {
+		if (hvk_vcpu_signal_exit(vcpu)) {
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		local_irq_disable();
+		if (need_resched() || signal_pending(current)) {
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
+		fail = vmx_enter_once(vcpu);
+		local_irq_enable();	/* the host takes its interrupt here */
+		preempt_enable();
+
+		/*
+		 * Handlers may sleep (faulting guest memory in): the preempt
+		 * notifier keeps the VMCS current wherever we run next.
+		 */
+		if (fail) {
+			/* VMfail: the VMCS names the reason (30.4). */
+			r = vmx_fail_entry(vcpu,
+					   vmcs_read32(VM_INSTRUCTION_ERROR));
+			break;
+		}
+		if (a->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+			r = vmx_fail_entry(vcpu, a->exit_reason);
+			break;
+		}
+		vmx_reinject_vectoring(vcpu);
+		r = vmx_handle_exit(vcpu);
+		if (r != VMX_RESUME_GUEST)
+			break;
+	}
+
+	preempt_disable();
+	a->in_run = false;
+	vmx_load_host_msrs(vcpu);
+	preempt_enable();
+	fpu_swap_kvm_fpstate(&a->fpu, false);
+out_unregister:
+	preempt_disable();
+	preempt_notifier_unregister(&a->preempt);
+	preempt_enable();
+	return r < 0 ? r : 0;
+}
