@@ -292,7 +292,9 @@ TEST(powered_off_vcpu_sleeps)
 }
 
 /*
- * CPU_ON: vCPU 0 starts vCPU 1 at g_secondary with a context id, checks
+ * CPU_ON: vCPU 0 starts vCPU 1 at g_secondary with a context id (the
+ * first CPU_ON's function id in x24, context id in x25, and bits ORed into
+ * its target and entry point in x26), checks
  * CPU_ON's errors and AFFINITY_INFO, releases vCPU 1 (a flag in RAM), which
  * then calls CPU_OFF; vCPU 0 waits for AFFINITY_INFO to say OFF and ends
  * with SYSTEM_OFF. Results go out as MMIO stores at fixed offsets.
@@ -307,10 +309,11 @@ GUEST_CODE(g_cpu_on,
 	"str	xzr, [x20]\n"
 	"mrs	x1, mpidr_el1\n"
 	"str	x1, [x19, #0x08]\n"
-	"ldr	x0, =" G_STR(PSCI_0_2_FN64_CPU_ON) "\n"
-	"mov	x1, #1\n"
+	"mov	x0, x24\n"
+	"orr	x1, x26, #1\n"
 	"adr	x2, g_secondary\n"
-	"ldr	x3, =" G_STR(CTX_ID) "\n"
+	"orr	x2, x2, x26\n"
+	"mov	x3, x25\n"
 	"hvc	#0\n"
 	"str	x0, [x19, #0x10]\n"
 	"ldr	x0, =" G_STR(PSCI_0_2_FN64_CPU_ON) "\n"
@@ -404,7 +407,37 @@ static void *secondary_thread(void *arg)
 	return NULL;
 }
 
-TEST(cpu_on_affinity_info_cpu_off)
+FIXTURE(cpu_on) {
+	int unused;
+};
+
+FIXTURE_VARIANT(cpu_on) {
+	uint32_t fn;
+	uint64_t hi;		/* ORed into the target and entry point */
+	uint64_t want_ctx;	/* vCPU 1's x0 */
+};
+
+/* SMC64: the context id whole. */
+FIXTURE_VARIANT_ADD(cpu_on, smc64) {
+	.fn = PSCI_0_2_FN64_CPU_ON, .hi = 0, .want_ctx = CTX_ID,
+};
+
+/* SMC32: arguments are 32-bit, their upper halves ignored. */
+FIXTURE_VARIANT_ADD(cpu_on, smc32) {
+	.fn = PSCI_0_2_FN_CPU_ON, .hi = 0xabcd000000000000ULL,
+	.want_ctx = CTX_ID & 0xffffffff,
+};
+
+FIXTURE_SETUP(cpu_on)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(cpu_on)
+{
+}
+
+TEST_F(cpu_on, affinity_info_cpu_off)
 {
 	static const struct { uint64_t off; int64_t want; const char *what; }
 	primary[] = {
@@ -430,6 +463,9 @@ TEST(cpu_on_affinity_info_cpu_off)
 		   (1U << KVM_ARM_VCPU_POWER_OFF));
 	g_load(_metadata, &g, 0, g_cpu_on, g_cpu_on_end);
 	g_set64(&g, 0, G_PC, G_RAM_GPA);
+	g_set64(&g, 0, G_X(24), variant->fn);
+	g_set64(&g, 0, G_X(25), CTX_ID);
+	g_set64(&g, 0, G_X(26), variant->hi);
 	/* Wherever vCPU 1 would start on its own: CPU_ON must move it. */
 	g_set64(&g, 1, G_PC, G_HOLE_GPA);
 	EXPECT_OK(r, ioctl(g.vcpu[1], KVM_GET_MP_STATE, &mp),
@@ -469,7 +505,7 @@ TEST(cpu_on_affinity_info_cpu_off)
 		TH_LOG("vCPU 1 stores its x0, MPIDR_EL1 and CurrentEL, and "
 		       "nothing after CPU_OFF: %d stores", s.nwrites);
 	EXPECT_EQ(0x100, s.off[0]);
-	EXPECT_EQ(CTX_ID, s.data[0])
+	EXPECT_EQ(variant->want_ctx, s.data[0])
 		TH_LOG("vCPU 1 starts with the context id in x0: %#llx",
 		       (unsigned long long)s.data[0]);
 	EXPECT_EQ(0x108, s.off[1]);
