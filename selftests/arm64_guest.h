@@ -70,7 +70,8 @@
 
 /* Core register ids: offset in 32-bit words into struct kvm_regs. */
 #define G_CORE(size, field) \
-	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | (size) | KVM_REG_ARM_CORE_REG(field))
+	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | (size) | \
+	 KVM_REG_ARM_CORE_REG(field))
 #define G_X(i)		G_CORE(KVM_REG_SIZE_U64, regs.regs[i])
 #define G_SP_EL0	G_CORE(KVM_REG_SIZE_U64, regs.sp)
 #define G_PC		G_CORE(KVM_REG_SIZE_U64, regs.pc)

@@ -295,9 +295,9 @@ TEST(id_regs_one_reg_match_guest)
 		list->n = probe.n;
 		ASSERT_EQ(0, ioctl(g.vcpu[0], KVM_GET_REG_LIST, list));
 		for (i = 0; i < NR_ID_REGS; i++) {
-			for (j = 0; j < list->n && list->reg[j] != id_regs[i].id;
-			     j++)
-				;
+			for (j = 0; j < list->n; j++)
+				if (list->reg[j] == id_regs[i].id)
+					break;
 			EXPECT_LT(j, list->n)
 				TH_LOG("%s must be in KVM_GET_REG_LIST",
 				       id_regs[i].name);

@@ -61,7 +61,7 @@ GUEST_CODE(g_widths,
 /* One read: where, how wide, what the host answers, what x<reg> must be. */
 struct rd {
 	uint32_t off, len;
-	uint64_t data;		/* bytes beyond len are junk, to be ignored */
+	uint64_t data;		/* bytes past len: junk, to be ignored */
 	int reg;		/* -1: XZR */
 	uint64_t want;
 	const char *insn;
@@ -193,8 +193,8 @@ TEST(signed_loads_sign_extend)
 	g_vm_destroy(&g);
 	ASSERT_LT(0, n);
 	if (zext == n && !bad && getenv("HVK_LAB_ARCH"))
-		SKIP(return, "the lab's QEMU reports ESR_EL2.SSE = 0 for LDRS*: "
-		     "all %d signed loads came back zero-extended", n);
+		SKIP(return, "the lab's QEMU reports ESR_EL2.SSE = 0 for "
+		     "LDRS*: all %d signed loads came back zero-extended", n);
 	for (i = 0; i < sizeof(widths_reads) / sizeof(widths_reads[0]); i++) {
 		const struct rd *rd = &widths_reads[i];
 

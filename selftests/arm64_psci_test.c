@@ -134,7 +134,7 @@ TEST_F(psci, unknown_ids_and_preserved_registers)
 	static const uint64_t fns[] = {
 		PSCI_UNUSED_FN, PSCI_UNUSED_FN64, SIP_FN,
 		0xc6000000,		/* an OEM service call */
-		0x0,			/* an Arm Architecture call, not a FAST one */
+		0x0,			/* Arm Architecture, yielding */
 		PSCI_0_2_FN_MIGRATE,	/* no Trusted OS to migrate */
 	};
 	uint64_t v;
@@ -445,7 +445,8 @@ TEST_F(cpu_on, affinity_info_cpu_off)
 		{ 0x10, G_PSCI_SUCCESS, "CPU_ON(1)" },
 		{ 0x18, G_PSCI_ALREADY_ON, "CPU_ON(1) again" },
 		{ 0x20, 0, "AFFINITY_INFO(1) = ON" },
-		{ 0x28, G_PSCI_INVALID_PARAMS, "AFFINITY_INFO(7), no such CPU" },
+		{ 0x28, G_PSCI_INVALID_PARAMS,
+		  "AFFINITY_INFO(7), no such CPU" },
 		{ 0x30, G_PSCI_INVALID_PARAMS, "CPU_ON(7), no such CPU" },
 		{ 0x38, 1, "AFFINITY_INFO(1) = OFF after its CPU_OFF" },
 	};
