@@ -241,6 +241,30 @@ TEST_F(psci, system_reset2)
 		     "SYSTEM_RESET2 (warm)");
 }
 
+/* A VMM's reboot: after SYSTEM_RESET, KVM_ARM_VCPU_INIT again and run. */
+TEST_F(psci, reset_then_init_runs_again)
+{
+	struct kvm_vcpu_init init = { .target = self->g.pref.target };
+	struct kvm_mp_state mp = { .mp_state = 0xdead };
+	int r;
+
+	g_set64(&self->g, 0, G_X(0), PSCI_0_2_FN_SYSTEM_RESET);
+	g_run_expect(&self->g, 0, KVM_EXIT_SYSTEM_EVENT);
+	EXPECT_EQ(KVM_SYSTEM_EVENT_RESET, self->g.run[0]->system_event.type);
+	init.features[0] = 1U << KVM_ARM_VCPU_PSCI_0_2;
+	ASSERT_OK(r, ioctl(self->g.vcpu[0], KVM_ARM_VCPU_INIT, &init),
+		  "KVM_ARM_VCPU_INIT after SYSTEM_RESET");
+	EXPECT_OK(r, ioctl(self->g.vcpu[0], KVM_GET_MP_STATE, &mp),
+		  "KVM_GET_MP_STATE");
+	EXPECT_EQ(KVM_MP_STATE_RUNNABLE, mp.mp_state)
+		TH_LOG("KVM_ARM_VCPU_INIT powers the vCPU on again");
+	EXPECT_EQ(0, g_get64(&self->g, 0, G_PC)) TH_LOG("PC reset to 0");
+	g_set64(&self->g, 0, G_PC, G_RAM_GPA);
+	EXPECT_EQ(self->version,
+		  call(_metadata, &self->g, PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0))
+		TH_LOG("the re-initialised vCPU runs the guest from the start");
+}
+
 /*
  * KVM 6.1 traps SMC and answers -1 in x0 without calling PSCI. (Later
  * KVMs, 6.12 in the lab, take SMC as a PSCI conduit like HVC: this test
