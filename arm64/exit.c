@@ -170,18 +170,18 @@ static int hvk_handle_hvc(struct hvk_vcpu *vcpu)
 }
 
 /*
- * SMC (trapped by HCR_EL2.TSC): its preferred return is the SMC itself,
- * so step over it first. Only immediate 0 is an SMCCC call, as in KVM;
- * other immediates return NOT_SUPPORTED.
+ * SMC (trapped by HCR_EL2.TSC): there is no secure firmware behind it.
+ * Its preferred return is the SMC itself, so step over it, and answer
+ * NOT_SUPPORTED (-1) in x0 whatever the function id, as the in-tree KVM
+ * of Linux 6.1 (the reference of hvk's selftests) does: PSCI goes
+ * through HVC only. (Later KVMs take SMC #0 as a second SMCCC conduit;
+ * hvk_arm64_psci_call() would serve it unchanged.)
  */
 static int hvk_handle_smc(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_skip_instr(vcpu);
-	if (vcpu->arch.exit.esr & 0xffff) {
-		hvk_arm64_set_reg(vcpu, 0, ~0ULL);
-		return HVK_RESUME_GUEST;
-	}
-	return hvk_arm64_psci_call(vcpu);
+	hvk_arm64_set_reg(vcpu, 0, ~0ULL);
+	return HVK_RESUME_GUEST;
 }
 
 static u64 hvk_mmio_swab(u64 data, unsigned int len)
@@ -289,7 +289,7 @@ static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
 /*
  * A stage-2 abort (EC 0x20 instruction, 0x24 data, from EL0/EL1).
  * Translation, access flag and permission faults on RAM are filled in
- * by the stage-2 layer. Outside RAM (or a write to a read-only slot):
+ * by the common memory layer (hvk_mmu_fault()). Outside RAM (or a write to a read-only slot):
  * an instruction fetch gets an external abort injected, a stage-1 table
  * walk into MMIO gets a data abort injected, data cache maintenance is
  * skipped, and a data access becomes an MMIO exit.
@@ -310,6 +310,16 @@ static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 		break;
 	default:
 		return hvk_exit_internal_error(vcpu);
+	}
+
+	/*
+	 * Beyond the VM's IPA size but within the PA range (the hardware
+	 * faults at the first level): no guest address, so an external
+	 * abort for the guest, with FAR_EL1 = the IPA, as KVM.
+	 */
+	if (ipa >= BIT_ULL(vcpu->vm->arch.ipa_bits)) {
+		hvk_arm64_inject_abort(vcpu, iabt, ipa);
+		return HVK_RESUME_GUEST;
 	}
 
 	if (iabt)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PSCI and the SMCCC calls a guest makes with HVC #0 or SMC #0.
+ * PSCI and the SMCCC calls a guest makes with HVC (any immediate, as KVM).
  *
  * A vCPU initialised with KVM_ARM_VCPU_PSCI_0_2 sees PSCI 1.1, as with
  * the in-tree KVM: PSCI_VERSION, PSCI_FEATURES, CPU_SUSPEND (a WFI),
@@ -113,6 +113,7 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 	struct hvk_vm *vm = vcpu->vm;
 	unsigned int i, shift;
 	long ret = PSCI_0_2_AFFINITY_LEVEL_OFF;
+	bool matched = false;
 	u64 mask;
 
 	if (target & ~HVK_MPIDR_AFF_MASK || level > 3)
@@ -125,13 +126,17 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct hvk_vcpu *t = vm->vcpus[i];
 
-		if ((t->arch.mpidr & mask) == target && !hvk_vcpu_stopped(t)) {
+		if ((t->arch.mpidr & mask) != target)
+			continue;
+		matched = true;
+		if (!hvk_vcpu_stopped(t)) {
 			ret = PSCI_0_2_AFFINITY_LEVEL_ON;
 			break;
 		}
 	}
 	mutex_unlock(&vm->lock);
-	return ret;
+	/* No vCPU at that affinity at all: KVM says INVALID_PARAMETERS. */
+	return matched ? ret : PSCI_RET_INVALID_PARAMS;
 }
 
 /*
@@ -204,7 +209,7 @@ static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
 }
 
 /**
- * hvk_arm64_psci_call() - an SMCCC call from the guest (HVC #0, SMC #0)
+ * hvk_arm64_psci_call() - an SMCCC call from the guest (HVC)
  * @vcpu: the vCPU; the PC already points past the call
  *
  * The function id is w0; arguments x1-x3, cut to 32 bits for an SMC32
