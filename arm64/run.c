@@ -485,7 +485,8 @@ int hvk_arm64_block(struct hvk_vcpu *vcpu)
  * @vcpu: the vCPU, its mutex held
  *
  * Completes an MMIO read userspace answered (only when kvm_run still
- * says KVM_EXIT_MMIO, as KVM), then enters the guest until an exit needs
+ * says KVM_EXIT_MMIO, as KVM), honours immediate_exit, then enters the
+ * guest until an exit needs
  * userspace, a handler fails, or a signal is pending (-EINTR,
  * KVM_EXIT_INTR). Between entries: the power state and cond_resched().
  *
@@ -504,6 +505,16 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		if (run->exit_reason == KVM_EXIT_MMIO)
 			hvk_arm64_mmio_complete(vcpu);
 		a->mmio.active = false;
+	}
+	/*
+	 * KVM honours immediate_exit only here, after the MMIO completion
+	 * (and after -ENOEXEC): a VMM that kicks itself out still gets its
+	 * read into the register. core/vcpu.c checks it earlier today; this
+	 * is the place once that check moves to the arch.
+	 */
+	if (READ_ONCE(run->HVK_KVM_RUN_IMMEDIATE_EXIT)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
 	}
 	run->flags = 0;
 
