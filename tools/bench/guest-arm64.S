@@ -9,7 +9,9 @@
  * BP_N iterations of it, then around BP_N iterations of the same loop
  * without it (the loop's own cost); the four readings go to the results,
  * and a store to A_DONE_GPA reports. For the fault-in rows the "baseline"
- * is a second pass over the same, now mapped, pages.
+ * is a second pass over the now mapped memory: the same 4 KiB pages, or
+ * for 2 MiB blocks the last 4 KiB of each, which faults again unless the
+ * hypervisor mapped the whole block.
  *
  * Registers: x21 counts, x22 is the address, x23 the stride, x20 the
  * parameters, x24-x27 the readings: all above x17, since an SMCCC call
@@ -56,7 +58,7 @@ ag_\name:
 	b.ne	3b
 	CNT	x25
 	ldr	x21, [x20, #BP_N]
-	ldr	x22, [x20, #BP_ADDR]
+	ldr	x22, [x20, #BP_ADDR2]
 	CNT	x26
 4:	BASE_\name
 	subs	x21, x21, #1

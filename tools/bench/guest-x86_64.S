@@ -11,8 +11,9 @@
  * RDTSC around BP_N iterations of the operation, then RDTSC around BP_N
  * iterations of the same loop without it (the loop's own cost), stores the
  * four readings in the results and reports with OUT to X_DONE_PORT.
- * For the fault-in rows the "baseline" is a second pass over the same,
- * now mapped, pages.
+ * For the fault-in rows the "baseline" is a second pass over the now
+ * mapped memory: the same 4 KiB pages, or for 2 MiB pages the last 4 KiB of
+ * each, which faults again unless the hypervisor mapped all 2 MiB.
  *
  * Registers: %esi counts iterations, %edi is the address, %ebp the stride;
  * the operations clobber %eax-%edx only.
@@ -56,7 +57,7 @@ xg_\name:
 	movl	%eax, X_PARAMS + BR_T1
 	movl	%edx, X_PARAMS + BR_T1 + 4
 	movl	X_PARAMS + BP_N, %esi
-	movl	X_PARAMS + BP_ADDR, %edi
+	movl	X_PARAMS + BP_ADDR2, %edi
 	TSC
 	movl	%eax, X_PARAMS + BR_T2
 	movl	%edx, X_PARAMS + BR_T2 + 4

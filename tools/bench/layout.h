@@ -16,6 +16,7 @@
 #define BP_WARM		0x808	/* untimed warm-up iterations first (0: none) */
 #define BP_ADDR		0x810	/* MMIO address, or first page to touch */
 #define BP_STRIDE	0x818	/* bytes between touched pages */
+#define BP_ADDR2	0x820	/* first address of the baseline loop */
 #define BR_T0		0x840	/* counter before the timed loop */
 #define BR_T1		0x848	/* ... after it */
 #define BR_T2		0x850	/* counter before the baseline loop */
