@@ -200,9 +200,11 @@ int hvk_arch_init(void)
 	r = 0;
 	hvk_arm64_run_init();
 
-	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule\n",
+	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule%s%s\n",
 		num_online_cpus(), hvk_hyp.pa_bits, hvk_hyp.ipa_limit,
-		hvk_hyp.vmid_bits);
+		hvk_hyp.vmid_bits, hvk_hyp.fwb ? ", stage-2 FWB" : "",
+		read_sanitised_ftr_reg(SYS_CTR_EL0) & BIT(29) ?
+		", no I-cache maintenance (DIC)" : "");
 out_unlock:
 	cpus_read_unlock();
 	return r;

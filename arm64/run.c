@@ -74,7 +74,8 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
  *   TLOR    LORegion registers trap (LOR not offered)
  *   RW	     EL1 is AArch64
  *   E2H     kept, the host's VHE mode
- * and with TGE clear. API/APK, ATA, EnSCXT, FIEN stay clear: pointer
+ * and with TGE clear; FWB too when the CPUs have FEAT_S2FWB (stage 2
+ * then forces guest RAM to Normal Write-Back). API/APK, ATA, EnSCXT, FIEN stay clear: pointer
  * authentication keys and instructions, MTE tags and the other optional
  * state the guest is not offered all trap (UNDEF). TERR is added when the
  * CPU has RAS so the guest cannot reach the host's error records.
@@ -133,6 +134,15 @@ void hvk_arm64_run_init(void)
 	/* ID_AA64PFR0_EL1.RAS, bits 31:28 */
 	if ((pfr0 >> 28) & 0xf)
 		hvk_guest_hcr |= HCR_TERR;
+	/*
+	 * ID_AA64MMFR2_EL1.FWB, bits 43:40: stage 2 can force Normal
+	 * Write-Back, which spares the D-cache clean of every page mapped
+	 * (see hvk_arch_mmu_sync_page()).
+	 */
+	hvk_hyp.fwb = (read_sanitised_ftr_reg(SYS_ID_AA64MMFR2_EL1) >> 40 &
+		       0xf) == 1;
+	if (hvk_hyp.fwb)
+		hvk_guest_hcr |= HCR_FWB;
 	hvk_guest_cptr = HVK_CPTR_FPEN | HVK_CPTR_E2H_TTA;
 	/* ID_AA64PFR0_EL1.AMU, bits 47:44 */
 	if ((pfr0 >> 44) & 0xf)

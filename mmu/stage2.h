@@ -31,6 +31,13 @@
 #define S2_MEMATTR_DEVICE_nGnRE	0x1
 #define S2_MEMATTR_NORMAL_NC	0x5	/* outer and inner Non-cacheable */
 #define S2_MEMATTR_NORMAL_WB	0xf	/* outer and inner Write-Back */
+/*
+ * MemAttr[3:0] with FEAT_S2FWB and HCR_EL2.FWB = 1: 0b0110 makes the
+ * result Normal Write-Back whatever stage 1 says (even with the guest's
+ * MMU off), so no cache maintenance is needed for the guest to see what
+ * the host wrote through its cacheable alias.
+ */
+#define S2_MEMATTR_FWB_NORMAL_WB 0x6
 #define S2_AP_SHIFT		6
 #define S2_AP_MASK		(3ULL << S2_AP_SHIFT)		/* 7:6 */
 #define S2_AP_R			(1ULL << S2_AP_SHIFT)		/* S2AP[0] */
@@ -54,12 +61,14 @@
 enum stage2_memtype {
 	S2_MT_NORMAL,		/* RAM: Normal WB, inner shareable */
 	S2_MT_DEVICE,		/* MMIO passthrough: Device-nGnRE */
+	S2_MT_NORMAL_FWB,	/* RAM, forced Normal WB (HCR_EL2.FWB = 1) */
 };
 
 /**
  * stage2_leaf_attrs() - encode the attributes of a stage-2 page or block
  * @prot:	HVK_PGT_PROT_* bits; R and W map to S2AP, no X sets XN
- * @memtype:	S2_MT_NORMAL or S2_MT_DEVICE
+ * @memtype:	S2_MT_NORMAL, S2_MT_NORMAL_FWB (only with HCR_EL2.FWB set)
+ *		or S2_MT_DEVICE (the Device encoding is the same either way)
  *
  * AF is set: hvk does not track access through access-flag faults.
  * Device memory is never executable and its SH field is 0 (shareability
@@ -80,7 +89,9 @@ static inline u64 stage2_leaf_attrs(unsigned int prot,
 		attrs |= (u64)S2_MEMATTR_DEVICE_nGnRE << S2_MEMATTR_SHIFT;
 		attrs |= S2_XN;
 	} else {
-		attrs |= (u64)S2_MEMATTR_NORMAL_WB << S2_MEMATTR_SHIFT;
+		attrs |= (u64)(memtype == S2_MT_NORMAL_FWB ?
+			       S2_MEMATTR_FWB_NORMAL_WB :
+			       S2_MEMATTR_NORMAL_WB) << S2_MEMATTR_SHIFT;
 		attrs |= (u64)S2_SH_IS << S2_SH_SHIFT;
 		if (!(prot & HVK_PGT_PROT_X))
 			attrs |= S2_XN;
