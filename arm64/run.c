@@ -36,6 +36,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hrtimer.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -470,22 +472,76 @@ static int hvk_power_wait(struct hvk_vcpu *vcpu)
 	}
 }
 
+/*
+ * How long until the guest's virtual timer fires, in ns: 0 if it already
+ * has (its interrupt could be pending), U64_MAX if it is off or masked.
+ * The guest's virtual counter is the physical one (CNTVOFF_EL2 = 0),
+ * which is what CNTVCT_EL0 reads at EL2 with {E2H,TGE} = {1,1}.
+ */
+static u64 hvk_vtimer_ns(struct hvk_vcpu *vcpu)
+{
+	u64 ctl = vcpu->arch.sys[HVK_CNTV_CTL_EL0];
+	u64 cval = vcpu->arch.sys[HVK_CNTV_CVAL_EL0];
+	u64 now, freq;
+
+	/* CNTV_CTL_EL0: ENABLE (bit 0) set, IMASK (bit 1) clear. */
+	if ((ctl & 3) != 1)
+		return U64_MAX;
+	isb();
+	now = read_sysreg(cntvct_el0);
+	if (cval <= now)
+		return 0;
+	freq = read_sysreg(cntfrq_el0);
+	if (!freq)
+		return U64_MAX;
+	return mul_u64_u64_div_u64(cval - now, NSEC_PER_SEC, freq);
+}
+
+/*
+ * The guest's virtual timer output, as KVM reports it to a VMM with no
+ * in-kernel interrupt controller (KVM API, "KVM_CAP_ARM_USER_IRQ"):
+ * kvm_run.s.regs.device_irq_level bit KVM_ARM_DEV_EL1_VTIMER follows
+ * the line after every exit, and KVM_RUN returns -EINTR (KVM_EXIT_INTR)
+ * before entering the guest when the line changed since userspace last
+ * saw it. Return: whether it changed.
+ */
+static bool hvk_vtimer_update_run(struct hvk_vcpu *vcpu)
+{
+	u64 *level = &vcpu->run->s.regs.device_irq_level;
+	bool fired = hvk_vtimer_ns(vcpu) == 0;
+
+	if (fired == !!(*level & KVM_ARM_DEV_EL1_VTIMER))
+		return false;
+	*level ^= KVM_ARM_DEV_EL1_VTIMER;
+	return true;
+}
+
 /**
- * hvk_arm64_block() - WFI: sleep until woken or a signal
+ * hvk_arm64_block() - WFI: sleep until something could wake the vCPU
  * @vcpu: the vCPU
  *
- * hvk has no interrupt controller for guests yet, so nothing but another
- * thread's kick (PSCI, a stop) or a signal ends the wait; the run loop
- * then returns -EINTR for the signal, as KVM does for a halted vCPU.
+ * hvk has no interrupt controller for guests yet: what can end a WFI is
+ * the guest's own virtual timer reaching its compare value (enabled and
+ * unmasked: its interrupt would then be pending, and WFI completes even
+ * with PSTATE.I set), another thread's kick (PSCI, a stop) or a signal,
+ * after which the run loop returns -EINTR as KVM does for a halted vCPU.
  *
  * Return: 0.
  */
 int hvk_arm64_block(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
+	u64 ns = hvk_vtimer_ns(vcpu);
 
-	wait_event_interruptible(a->wq, READ_ONCE(a->wake) ||
+	if (!ns)
+		return 0;
+	if (ns == U64_MAX)
+		wait_event_interruptible(a->wq, READ_ONCE(a->wake) ||
 			READ_ONCE(a->mp_state) != KVM_MP_STATE_RUNNABLE);
+	else
+		wait_event_interruptible_hrtimeout(a->wq, READ_ONCE(a->wake) ||
+			READ_ONCE(a->mp_state) != KVM_MP_STATE_RUNNABLE,
+			ns_to_ktime(min_t(u64, ns, KTIME_MAX)));
 	WRITE_ONCE(a->wake, false);
 	return 0;
 }
@@ -496,9 +552,10 @@ int hvk_arm64_block(struct hvk_vcpu *vcpu)
  *
  * Completes an MMIO read userspace answered (only when kvm_run still
  * says KVM_EXIT_MMIO, as KVM), honours immediate_exit, then enters the
- * guest until an exit needs
- * userspace, a handler fails, or a signal is pending (-EINTR,
- * KVM_EXIT_INTR). Between entries: the power state and cond_resched().
+ * guest until an exit needs userspace, a handler fails, a signal is
+ * pending (-EINTR, KVM_EXIT_INTR) or the guest's timer line changed
+ * (-EINTR too, as KVM without an in-kernel irqchip). Between entries:
+ * the power state and cond_resched().
  *
  * Return: 0 with run->exit_reason set, or a negative errno.
  */
@@ -536,9 +593,14 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			return -EINTR;
 		}
 		cond_resched();
+		if (hvk_vtimer_update_run(vcpu)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			return -EINTR;
+		}
 
 		if (hvk_enter_once(vcpu) == HVK_EXIT_NONE)
 			continue;
+		hvk_vtimer_update_run(vcpu);
 		r = hvk_arm64_handle_exit(vcpu);
 		if (r <= 0)
 			return r;
