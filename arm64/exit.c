@@ -44,10 +44,15 @@ void hvk_arm64_set_reg(struct hvk_vcpu *vcpu, unsigned int rt, u64 val)
 		vcpu->arch.regs.regs.regs[rt] = val;
 }
 
-/* Every trapped AArch64 instruction is 4 bytes (ESR_EL2.IL = 1). */
+/*
+ * Step over the instruction of the last exit: 4 bytes (ESR_EL2.IL set)
+ * for every A64 and A32 instruction, 2 for a 16-bit T32 one from a
+ * guest's AArch32 EL0. The syndrome stays until the next entry, so the
+ * MMIO completion at the next KVM_RUN sees the same one.
+ */
 void hvk_arm64_skip_instr(struct hvk_vcpu *vcpu)
 {
-	vcpu->arch.regs.regs.pc += 4;
+	vcpu->arch.regs.regs.pc += vcpu->arch.exit.esr & HVK_ESR_IL ? 4 : 2;
 }
 
 /*
@@ -65,17 +70,14 @@ static void hvk_inject_sync(struct hvk_vcpu *vcpu, u64 esr, u64 far,
 	u64 sctlr = a->sys[HVK_SCTLR_EL1];
 	u64 offset;
 
-	switch (pstate & PSR_MODE_MASK) {
-	case PSR_MODE_EL1t:
+	if (pstate & PSR_MODE32_BIT)	/* AArch32 EL0 */
+		offset = 0x600;
+	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1t)
 		offset = 0x000;
-		break;
-	case PSR_MODE_EL1h:
+	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1h)
 		offset = 0x200;
-		break;
-	default:			/* EL0t, AArch64 */
+	else				/* EL0t, AArch64 */
 		offset = 0x400;
-		break;
-	}
 	a->regs.elr_el1 = a->regs.regs.pc;
 	a->regs.spsr[KVM_SPSR_EL1] = pstate;
 	a->regs.regs.pc = a->sys[HVK_VBAR_EL1] + offset;
@@ -92,7 +94,10 @@ static void hvk_inject_sync(struct hvk_vcpu *vcpu, u64 esr, u64 far,
 
 static bool hvk_guest_at_el0(struct hvk_vcpu *vcpu)
 {
-	return (vcpu->arch.regs.regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	u64 pstate = vcpu->arch.regs.regs.pstate;
+
+	return (pstate & PSR_MODE32_BIT) ||
+	       (pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 }
 
 /* An UNDEFINED instruction: EC 0 ("unknown reason"), IL 1. */
@@ -388,8 +393,7 @@ static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
  * @vcpu: the vCPU
  *
  * A host IRQ or FIQ was already taken by the host when interrupts came
- * back on: just go back in. SErrors and anything from AArch32 are
- * internal errors.
+ * back on: just go back in. An SError is an internal error.
  *
  * Return: HVK_RESUME_GUEST, HVK_EXIT_TO_USER or a negative errno.
  */

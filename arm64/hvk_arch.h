@@ -65,13 +65,16 @@ enum hvk_sysreg {
 	HVK_NR_SYSREGS
 };
 
-/* Why the world switch came back (arm64/switch.S, x0). */
+/*
+ * Why the world switch came back (arm64/switch.S, x0). Exceptions from a
+ * guest's AArch32 EL0 (the ID registers hide it, a CPU may still run it)
+ * arrive the same way: their syndromes have the same format.
+ */
 enum hvk_exit_kind {
 	HVK_EXIT_SYNC,		/* synchronous exception: ESR_EL2 says why */
 	HVK_EXIT_IRQ,		/* physical IRQ: the host takes it */
 	HVK_EXIT_FIQ,
 	HVK_EXIT_SERROR,
-	HVK_EXIT_AARCH32,	/* any exception from AArch32 (not offered) */
 	HVK_EXIT_NONE,		/* not entered: signal or reschedule first */
 };
 

@@ -38,7 +38,6 @@
 #define EXIT_IRQ	1
 #define EXIT_FIQ	2
 #define EXIT_SERROR	3
-#define EXIT_AARCH32	4
 
 #define GPR(n)		(HVK_GPR_X0 + 8 * (n))
 
@@ -177,10 +176,10 @@ SYM_CODE_START(__hvk_vectors)
 	hvk_vector EXIT_IRQ
 	hvk_vector EXIT_FIQ
 	hvk_vector EXIT_SERROR
-	hvk_vector EXIT_AARCH32		/* lower EL, AArch32 */
-	hvk_vector EXIT_AARCH32
-	hvk_vector EXIT_AARCH32
-	hvk_vector EXIT_AARCH32
+	hvk_vector EXIT_SYNC		/* lower EL, AArch32 (guest EL0) */
+	hvk_vector EXIT_IRQ
+	hvk_vector EXIT_FIQ
+	hvk_vector EXIT_SERROR
 SYM_CODE_END(__hvk_vectors)
 
 /*
