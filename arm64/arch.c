@@ -76,7 +76,8 @@ void hvk_arch_vm_destroy(struct hvk_vm *vm)
  * without a valid syndrome exit with KVM_EXIT_ARM_NISV). Anything else
  * is -EINVAL, as KVM says for a capability it cannot enable.
  */
-static int hvk_vm_enable_cap(struct hvk_vm *vm, const struct kvm_enable_cap *cap)
+static int hvk_vm_enable_cap(struct hvk_vm *vm,
+			     const struct kvm_enable_cap *cap)
 {
 	if (cap->flags)
 		return -EINVAL;

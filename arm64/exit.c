@@ -294,10 +294,11 @@ static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
 /*
  * A stage-2 abort (EC 0x20 instruction, 0x24 data, from EL0/EL1).
  * Translation, access flag and permission faults on RAM are filled in
- * by the common memory layer (hvk_mmu_fault()). Outside RAM (or a write to a read-only slot):
- * an instruction fetch gets an external abort injected, a stage-1 table
- * walk into MMIO gets a data abort injected, data cache maintenance is
- * skipped, and a data access becomes an MMIO exit.
+ * by the common memory layer (hvk_mmu_fault()). Outside RAM (or a write
+ * to a read-only slot): an instruction fetch gets an external abort
+ * injected, a stage-1 table walk into MMIO gets a data abort injected,
+ * data cache maintenance is skipped, and a data access becomes an MMIO
+ * exit.
  */
 static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 {

@@ -61,7 +61,7 @@ enum hvk_sysreg {
 	HVK_CSSELR_EL1,
 	HVK_CNTV_CTL_EL0,
 	HVK_CNTV_CVAL_EL0,
-	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): kept here only */
+	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): only kept here */
 	HVK_NR_SYSREGS
 };
 

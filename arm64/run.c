@@ -72,14 +72,15 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
  *   TIDCP   implementation-defined registers trap (UNDEF)
  *   TACR    ACTLR_EL1 traps
  *   TSW     set/way cache maintenance traps (it cannot work with a
- *	     guest's memory spread over the host's)
+ *	     guest's memory spread over the host's; arm64/sysreg.c)
  *   TLOR    LORegion registers trap (LOR not offered)
  *   RW	     EL1 is AArch64
  *   E2H     kept, the host's VHE mode
  * and with TGE clear; FWB too when the CPUs have FEAT_S2FWB (stage 2
- * then forces guest RAM to Normal Write-Back). API/APK, ATA, EnSCXT, FIEN stay clear: pointer
- * authentication keys and instructions, MTE tags and the other optional
- * state the guest is not offered all trap (UNDEF). TERR is added when the
+ * then forces guest RAM to Normal Write-Back). API/APK, ATA, EnSCXT and
+ * FIEN stay clear: pointer authentication keys and instructions, MTE
+ * tags and the other optional state the guest is not offered all trap
+ * (UNDEF). TERR is added when the
  * CPU has RAS so the guest cannot reach the host's error records.
  */
 #define HVK_GUEST_HCR	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | \
@@ -466,8 +467,8 @@ static int hvk_power_wait(struct hvk_vcpu *vcpu)
 			hvk_apply_reset(vcpu, pc, x0, be);
 		if (runnable)
 			return 0;
-		if (wait_event_interruptible(a->wq,
-				READ_ONCE(a->mp_state) == KVM_MP_STATE_RUNNABLE))
+		if (wait_event_interruptible(a->wq, READ_ONCE(a->mp_state) ==
+					     KVM_MP_STATE_RUNNABLE))
 			return -EINTR;
 	}
 }

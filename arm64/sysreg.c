@@ -3,8 +3,9 @@
  * Trapped system register accesses (ESR_EL2.EC 0x18): the ID registers
  * (HCR_EL2.TID3) read a sanitised view of the host's, the debug
  * registers (MDCR_EL2.TDA/TDOSA/TDRA) read as zero and ignore writes,
- * MDSCR_EL1 is kept per vCPU, ACTLR_EL1 (HCR_EL2.TACR) reads as zero;
- * every other trapped register is UNDEFINED for the guest.
+ * MDSCR_EL1 is kept per vCPU, ACTLR_EL1 (HCR_EL2.TACR) reads as zero,
+ * set/way cache maintenance (HCR_EL2.TSW) completes as a no-op; every
+ * other trapped register or instruction is UNDEFINED for the guest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,6 +116,14 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val)
 	return true;
 }
 
+/* DC ISW, DC CSW, DC CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
+static bool hvk_is_set_way(u32 enc)
+{
+	return enc == sys_reg(1, 0, 7, 6, 2) ||
+	       enc == sys_reg(1, 0, 7, 10, 2) ||
+	       enc == sys_reg(1, 0, 7, 14, 2);
+}
+
 /**
  * hvk_arm64_handle_sysreg() - a trapped MSR or MRS
  * @vcpu: the vCPU
@@ -148,6 +157,16 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 		val = 0x8;
 	} else if (ISS_OP0(iss) == 2 || enc == SR_ACTLR_EL1) {
 		/* Other debug registers, ACTLR_EL1: RAZ/WI. */
+	} else if (hvk_is_set_way(enc)) {
+		/*
+		 * DC ISW/CSW/CISW (HCR_EL2.TSW): by set/way, on the host's
+		 * caches, they cannot mean anything for one guest. With
+		 * FEAT_S2FWB the guest's RAM is always Write-Back through
+		 * stage 2, so there is nothing to do; without it a guest
+		 * that cleans by set/way before turning its MMU off may
+		 * read stale data (KVM then cleans all its memory; hvk
+		 * does not yet).
+		 */
 	} else {
 		goto undef;
 	}
