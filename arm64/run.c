@@ -9,7 +9,7 @@
  *     CPTR_EL2, VTTBR_EL2, VTCR_EL2, CNTHCTL_EL2, CNTVOFF_EL2, VPIDR_EL2,
  *     VMPIDR_EL2) and the EL0/EL1 registers the host itself uses that E2H
  *     does not redirect to EL2 copies (TPIDR_EL0 and TPIDRRO_EL0: the VMM
- *     thread's TLS; TPIDR_EL1, PAR_EL1, CSSELR_EL1);
+ *     thread's TLS; TPIDR_EL1, PAR_EL1, CSSELR_EL1, MDSCR_EL1);
  *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
  *     redirects the plain names to EL2, and its FP/SIMD registers;
  *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
@@ -125,7 +125,7 @@ static DEFINE_PER_CPU(u64, hvk_cpu_vmid_gen);
 
 struct hvk_host_el2 {
 	u64 hcr, mdcr, cptr, vttbr, vtcr, cnthctl, cntvoff, vpidr, vmpidr;
-	u64 tpidr_el0, tpidrro_el0, tpidr_el1, par_el1, csselr_el1;
+	u64 tpidr_el0, tpidrro_el0, tpidr_el1, par_el1, csselr_el1, mdscr;
 };
 
 /* Called once at load, after hyp.c's probe. */
@@ -241,6 +241,7 @@ static void hvk_host_save(struct hvk_host_el2 *h)
 	h->tpidr_el1 = read_sysreg_s(HVK_SYS_TPIDR_EL1);
 	h->par_el1 = read_sysreg_s(HVK_SYS_PAR_EL1);
 	h->csselr_el1 = read_sysreg_s(HVK_SYS_CSSELR_EL1);
+	h->mdscr = read_sysreg(mdscr_el1);
 }
 
 static void hvk_host_restore(const struct hvk_host_el2 *h)
@@ -258,6 +259,7 @@ static void hvk_host_restore(const struct hvk_host_el2 *h)
 	write_sysreg_s(h->tpidr_el1, HVK_SYS_TPIDR_EL1);
 	write_sysreg_s(h->par_el1, HVK_SYS_PAR_EL1);
 	write_sysreg_s(h->csselr_el1, HVK_SYS_CSSELR_EL1);
+	write_sysreg(h->mdscr, mdscr_el1);
 }
 
 static void hvk_guest_load(struct hvk_vcpu *vcpu)
@@ -349,6 +351,13 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	write_sysreg_s((h.cnthctl | HVK_CNTHCTL_EL1PCTEN) &
 		       ~HVK_CNTHCTL_EL1PTEN, HVK_SYS_CNTHCTL_EL2);
 	write_sysreg_s(hvk_guest_cptr, HVK_SYS_CPTR_EL2);
+	/*
+	 * The host's MDSCR_EL1 (E2H does not redirect it) enables its own
+	 * breakpoints, watchpoints and single-step, which would otherwise
+	 * fire inside the guest and be taken by it: off while it runs. The
+	 * guest's MDSCR_EL1 is trapped and only kept (arm64/sysreg.c).
+	 */
+	write_sysreg(0, mdscr_el1);
 	write_sysreg_s((h.mdcr & HVK_MDCR_HPMN_MASK) | HVK_GUEST_MDCR,
 		       HVK_SYS_MDCR_EL2);
 	write_sysreg_s(vm->arch.vtcr, HVK_SYS_VTCR_EL2);
