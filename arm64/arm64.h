@@ -85,6 +85,7 @@ enum hvk_exit_action {
 
 /* arm64/run.c */
 void hvk_arm64_run_init(void);
+u64 hvk_arm64_counter(void);
 void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu);
 void hvk_arm64_kick(struct hvk_vcpu *vcpu);
 

@@ -62,6 +62,8 @@ enum hvk_sysreg {
 	HVK_CNTV_CTL_EL0,
 	HVK_CNTV_CVAL_EL0,
 	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): only kept here */
+	HVK_CNTP_CTL_EL0,	/* trapped (CNTHCTL_EL2.EL1PTEN = 0): the */
+	HVK_CNTP_CVAL_EL0,	/* physical timer is emulated (sysreg.c) */
 	HVK_NR_SYSREGS
 };
 

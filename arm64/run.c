@@ -483,22 +483,19 @@ static int hvk_power_wait(struct hvk_vcpu *vcpu)
 }
 
 /*
- * How long until the guest's virtual timer fires, in ns: 0 if it already
+ * How long until one of the guest's timers fires, in ns: 0 if it already
  * has (its interrupt could be pending), U64_MAX if it is off or masked.
- * The guest's virtual counter is the physical one (CNTVOFF_EL2 = 0),
- * which is what CNTVCT_EL0 reads at EL2 with {E2H,TGE} = {1,1}.
+ * Both guest counters are the physical one (CNTVOFF_EL2 = 0, and no
+ * physical offset), which is what CNTPCT_EL0 reads at EL2.
  */
-static u64 hvk_vtimer_ns(struct hvk_vcpu *vcpu)
+static u64 hvk_timer_ns(u64 ctl, u64 cval)
 {
-	u64 ctl = vcpu->arch.sys[HVK_CNTV_CTL_EL0];
-	u64 cval = vcpu->arch.sys[HVK_CNTV_CVAL_EL0];
 	u64 now, freq;
 
-	/* CNTV_CTL_EL0: ENABLE (bit 0) set, IMASK (bit 1) clear. */
+	/* CNTx_CTL_EL0: ENABLE (bit 0) set, IMASK (bit 1) clear. */
 	if ((ctl & 3) != 1)
 		return U64_MAX;
-	isb();
-	now = read_sysreg(cntvct_el0);
+	now = hvk_arm64_counter();
 	if (cval <= now)
 		return 0;
 	freq = read_sysreg(cntfrq_el0);
@@ -507,22 +504,45 @@ static u64 hvk_vtimer_ns(struct hvk_vcpu *vcpu)
 	return mul_u64_u64_div_u64(cval - now, NSEC_PER_SEC, freq);
 }
 
+/* The earlier of the virtual and the (emulated) physical timer. */
+static u64 hvk_vtimer_ns(struct hvk_vcpu *vcpu)
+{
+	const u64 *s = vcpu->arch.sys;
+
+	return min(hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0]),
+		   hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0]));
+}
+
+/* The guest's (and host's) physical counter, ordered after what precedes. */
+u64 hvk_arm64_counter(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
 /*
- * The guest's virtual timer output, as KVM reports it to a VMM with no
+ * The guest's timer outputs, as KVM reports them to a VMM with no
  * in-kernel interrupt controller (KVM API, "KVM_CAP_ARM_USER_IRQ"):
- * kvm_run.s.regs.device_irq_level bit KVM_ARM_DEV_EL1_VTIMER follows
- * the line after every exit, and KVM_RUN returns -EINTR (KVM_EXIT_INTR)
- * before entering the guest when the line changed since userspace last
- * saw it. Return: whether it changed.
+ * kvm_run.s.regs.device_irq_level bits KVM_ARM_DEV_EL1_VTIMER and
+ * KVM_ARM_DEV_EL1_PTIMER follow the lines after every exit, and KVM_RUN returns -EINTR (KVM_EXIT_INTR)
+ * before entering the guest when a line changed since userspace last
+ * saw it. Return: whether one changed.
  */
 static bool hvk_vtimer_update_run(struct hvk_vcpu *vcpu)
 {
 	u64 *level = &vcpu->run->s.regs.device_irq_level;
-	bool fired = hvk_vtimer_ns(vcpu) == 0;
+	const u64 *s = vcpu->arch.sys;
+	u64 now = 0;
 
-	if (fired == !!(*level & KVM_ARM_DEV_EL1_VTIMER))
+	if (!hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0]))
+		now |= KVM_ARM_DEV_EL1_VTIMER;
+	if (!hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0]))
+		now |= KVM_ARM_DEV_EL1_PTIMER;
+	if ((*level & (KVM_ARM_DEV_EL1_VTIMER | KVM_ARM_DEV_EL1_PTIMER)) ==
+	    now)
 		return false;
-	*level ^= KVM_ARM_DEV_EL1_VTIMER;
+	*level = (*level & ~(KVM_ARM_DEV_EL1_VTIMER |
+			     KVM_ARM_DEV_EL1_PTIMER)) | now;
 	return true;
 }
 
@@ -531,7 +551,7 @@ static bool hvk_vtimer_update_run(struct hvk_vcpu *vcpu)
  * @vcpu: the vCPU
  *
  * hvk has no interrupt controller for guests yet: what can end a WFI is
- * the guest's own virtual timer reaching its compare value (enabled and
+ * one of the guest's own timers reaching its compare value (enabled and
  * unmasked: its interrupt would then be pending, and WFI completes even
  * with PSTATE.I set), another thread's kick (PSCI, a stop) or a signal,
  * after which the run loop returns -EINTR as KVM does for a halted vCPU.

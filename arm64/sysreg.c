@@ -4,7 +4,8 @@
  * (HCR_EL2.TID3) read a sanitised view of the host's, the debug
  * registers (MDCR_EL2.TDA/TDOSA/TDRA) read as zero and ignore writes,
  * MDSCR_EL1 is kept per vCPU, ACTLR_EL1 (HCR_EL2.TACR) reads as zero,
- * set/way cache maintenance (HCR_EL2.TSW) completes as a no-op; every
+ * the EL1 physical timer is emulated (CNTHCTL_EL2.EL1PTEN clear), set/way
+ * cache maintenance (HCR_EL2.TSW) completes as a no-op; every
  * other trapped register or instruction is UNDEFINED for the guest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -116,6 +117,56 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val)
 	return true;
 }
 
+#define SR_CNTP_TVAL	sys_reg(3, 3, 14, 2, 0)
+#define SR_CNTP_CTL	sys_reg(3, 3, 14, 2, 1)
+#define SR_CNTP_CVAL	sys_reg(3, 3, 14, 2, 2)
+#define CNT_CTL_ENABLE	BIT(0)
+#define CNT_CTL_IMASK	BIT(1)
+#define CNT_CTL_ISTATUS	BIT(2)
+
+/*
+ * The EL1 physical timer, trapped (CNTHCTL_EL2.EL1PTEN = 0) because the
+ * host has no interrupt of the guest's to give it: kept per vCPU and
+ * emulated against the physical counter (Arm ARM, "The Generic Timer":
+ * ISTATUS = CVAL <= count; TVAL is CVAL - count as a signed 32-bit
+ * value). It fires through device_irq_level and wakes WFI (run.c), as
+ * the virtual timer does.
+ */
+static bool hvk_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
+			      u64 *val)
+{
+	u64 *ctl = &vcpu->arch.sys[HVK_CNTP_CTL_EL0];
+	u64 *cval = &vcpu->arch.sys[HVK_CNTP_CVAL_EL0];
+	u64 now;
+
+	switch (enc) {
+	case SR_CNTP_CTL:
+		if (!read) {
+			*ctl = *val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+			return true;
+		}
+		*val = *ctl;
+		if ((*ctl & CNT_CTL_ENABLE) && *cval <= hvk_arm64_counter())
+			*val |= CNT_CTL_ISTATUS;
+		return true;
+	case SR_CNTP_CVAL:
+		if (read)
+			*val = *cval;
+		else
+			*cval = *val;
+		return true;
+	case SR_CNTP_TVAL:
+		now = hvk_arm64_counter();
+		if (read)
+			*val = (u32)(*cval - now);
+		else
+			*cval = now + (s64)(s32)*val;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* DC ISW, DC CSW, DC CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
 static bool hvk_is_set_way(u32 enc)
 {
@@ -138,7 +189,8 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 			  ISS_CRM(iss), ISS_OP2(iss));
 	unsigned int rt = ISS_RT(iss);
 	bool read = ISS_READ(iss);
-	u64 val = 0;
+	/* A write's value; a read's result. */
+	u64 val = read ? 0 : hvk_arm64_get_reg(vcpu, rt);
 
 	if (ISS_OP0(iss) == 3 && ISS_OP1(iss) == 0 && ISS_CRN(iss) == 0 &&
 	    ISS_CRM(iss) >= 1) {
@@ -150,13 +202,15 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 		if (read)
 			val = vcpu->arch.sys[HVK_MDSCR_EL1];
 		else
-			vcpu->arch.sys[HVK_MDSCR_EL1] =
-				hvk_arm64_get_reg(vcpu, rt);
+			vcpu->arch.sys[HVK_MDSCR_EL1] = val;
 	} else if (enc == SR_OSLSR_EL1) {
 		/* OS lock implemented (OSLM 0b10) and unlocked. */
 		val = 0x8;
 	} else if (ISS_OP0(iss) == 2 || enc == SR_ACTLR_EL1) {
 		/* Other debug registers, ACTLR_EL1: RAZ/WI. */
+		val = 0;
+	} else if (hvk_ptimer_access(vcpu, enc, read, &val)) {
+		/* The emulated EL1 physical timer. */
 	} else if (hvk_is_set_way(enc)) {
 		/*
 		 * DC ISW/CSW/CISW (HCR_EL2.TSW): by set/way, on the host's
