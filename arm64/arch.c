@@ -58,6 +58,8 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 	if (bits < HVK_MIN_IPA_BITS || bits > hvk_hyp.ipa_limit)
 		return -EINVAL;
 	vm->arch.ipa_bits = bits;
+	/* The guest's virtual counter starts at 0 with the VM, as KVM's. */
+	vm->arch.cntvoff = hvk_arm64_counter();
 	return hvk_arm64_s2_init(vm);
 }
 

@@ -21,6 +21,8 @@
  * @vmid:	VMID, valid while @vmid_gen is the allocator's generation
  * @vmid_gen:	allocator generation @vmid belongs to (0: none yet)
  * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
+ * @cntvoff:	CNTVOFF_EL2 of its vCPUs: their virtual counter is the
+ *		physical one minus this (KVM_REG_ARM_TIMER_CNT sets it)
  *
  * The stage-2 table itself is core's (vm->mmu, mmu/mmu.h).
  */
@@ -31,6 +33,7 @@ struct hvk_arch_vm {
 	u64 vmid;
 	u64 vmid_gen;
 	bool nisv_to_user;
+	u64 cntvoff;
 };
 
 /*
@@ -59,7 +62,7 @@ enum hvk_sysreg {
 	HVK_TPIDRRO_EL0,
 	HVK_PAR_EL1,
 	HVK_CSSELR_EL1,
-	HVK_CNTV_CTL_EL0,
+	HVK_CNTV_CTL_EL0,	/* each timer's CVAL right after its CTL */
 	HVK_CNTV_CVAL_EL0,
 	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): only kept here */
 	HVK_CNTP_CTL_EL0,	/* trapped (CNTHCTL_EL2.EL1PTEN = 0): the */

@@ -347,7 +347,7 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	__hvk_arm64_fp_load(&a->regs.fp_regs);
 	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
 	write_sysreg_s(a->mpidr, HVK_SYS_VMPIDR_EL2);
-	write_sysreg_s(0, HVK_SYS_CNTVOFF_EL2);
+	write_sysreg_s(READ_ONCE(vm->arch.cntvoff), HVK_SYS_CNTVOFF_EL2);
 	write_sysreg_s((h.cnthctl | HVK_CNTHCTL_EL1PCTEN) &
 		       ~HVK_CNTHCTL_EL1PTEN, HVK_SYS_CNTHCTL_EL2);
 	write_sysreg_s(hvk_guest_cptr, HVK_SYS_CPTR_EL2);
@@ -485,17 +485,17 @@ static int hvk_power_wait(struct hvk_vcpu *vcpu)
 /*
  * How long until one of the guest's timers fires, in ns: 0 if it already
  * has (its interrupt could be pending), U64_MAX if it is off or masked.
- * Both guest counters are the physical one (CNTVOFF_EL2 = 0, and no
- * physical offset), which is what CNTPCT_EL0 reads at EL2.
+ * The guest's physical counter is the host's (CNTPCT_EL0); its virtual
+ * counter that minus the VM's CNTVOFF_EL2 (@offset).
  */
-static u64 hvk_timer_ns(u64 ctl, u64 cval)
+static u64 hvk_timer_ns(u64 ctl, u64 cval, u64 offset)
 {
 	u64 now, freq;
 
 	/* CNTx_CTL_EL0: ENABLE (bit 0) set, IMASK (bit 1) clear. */
 	if ((ctl & 3) != 1)
 		return U64_MAX;
-	now = hvk_arm64_counter();
+	now = hvk_arm64_counter() - offset;
 	if (cval <= now)
 		return 0;
 	freq = read_sysreg(cntfrq_el0);
@@ -509,8 +509,9 @@ static u64 hvk_vtimer_ns(struct hvk_vcpu *vcpu)
 {
 	const u64 *s = vcpu->arch.sys;
 
-	return min(hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0]),
-		   hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0]));
+	return min(hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0],
+				READ_ONCE(vcpu->vm->arch.cntvoff)),
+		   hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0], 0));
 }
 
 /* The guest's (and host's) physical counter, ordered after what precedes. */
@@ -534,9 +535,10 @@ static bool hvk_vtimer_update_run(struct hvk_vcpu *vcpu)
 	const u64 *s = vcpu->arch.sys;
 	u64 now = 0;
 
-	if (!hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0]))
+	if (!hvk_timer_ns(s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0],
+			  READ_ONCE(vcpu->vm->arch.cntvoff)))
 		now |= KVM_ARM_DEV_EL1_VTIMER;
-	if (!hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0]))
+	if (!hvk_timer_ns(s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0], 0))
 		now |= KVM_ARM_DEV_EL1_PTIMER;
 	if ((*level & (KVM_ARM_DEV_EL1_VTIMER | KVM_ARM_DEV_EL1_PTIMER)) ==
 	    now)

@@ -125,6 +125,19 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val)
 #define CNT_CTL_ISTATUS	BIT(2)
 
 /*
+ * A timer's CTL as read: ISTATUS set when the count (physical minus
+ * @offset) has reached CVAL. It is UNKNOWN while ENABLE is clear; KVM
+ * computes it all the same, and so does hvk.
+ */
+static u64 hvk_timer_ctl(u64 ctl, u64 cval, u64 offset)
+{
+	ctl &= CNT_CTL_ENABLE | CNT_CTL_IMASK;
+	if (cval <= hvk_arm64_counter() - offset)
+		ctl |= CNT_CTL_ISTATUS;
+	return ctl;
+}
+
+/*
  * The EL1 physical timer, trapped (CNTHCTL_EL2.EL1PTEN = 0) because the
  * host has no interrupt of the guest's to give it: kept per vCPU and
  * emulated against the physical counter (Arm ARM, "The Generic Timer":
@@ -141,13 +154,10 @@ static bool hvk_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 
 	switch (enc) {
 	case SR_CNTP_CTL:
-		if (!read) {
+		if (read)
+			*val = hvk_timer_ctl(*ctl, *cval, 0);
+		else
 			*ctl = *val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
-			return true;
-		}
-		*val = *ctl;
-		if ((*ctl & CNT_CTL_ENABLE) && *cval <= hvk_arm64_counter())
-			*val |= CNT_CTL_ISTATUS;
 		return true;
 	case SR_CNTP_CVAL:
 		if (read)
@@ -238,7 +248,8 @@ undef:
 /*
  * System registers through KVM_GET/SET_ONE_REG (KVM_REG_ARM64_SYSREG ids,
  * KVM API "ARM64 system registers"): the guest's EL1/EL0 registers hvk
- * switches, MPIDR_EL1, and the whole ID space (op0 3, op1 0, CRn 0,
+ * switches, MPIDR_EL1, the timers (KVM_REG_ARM_TIMER_CTL/CNT/CVAL, and
+ * unlisted, as in KVM, KVM_REG_ARM_PTIMER_*), and the whole ID space (op0 3, op1 0, CRn 0,
  * CRm 1..7), which reads as the guest sees it and accepts only the value
  * it already has, as KVM does for registers it does not let userspace
  * change. MIDR_EL1 and CTR_EL0 likewise.
@@ -247,11 +258,20 @@ undef:
 	((u16)(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | \
 	       (op2)))
 
-enum { HVK_SR_MPIDR = HVK_NR_SYSREGS, HVK_SR_MIDR, HVK_SR_CTR };
+/* Accepted by ONE_REG, not in KVM_GET_REG_LIST (as KVM's PTIMER ids). */
+#define HVK_SR_UNLISTED		0x80
+
+enum {
+	HVK_SR_MPIDR = HVK_NR_SYSREGS, HVK_SR_MIDR, HVK_SR_CTR,
+	HVK_SR_TIMER_CNT, HVK_SR_PTIMER_CNT,
+};
+static_assert(HVK_SR_PTIMER_CNT < HVK_SR_UNLISTED);
+static_assert(HVK_CNTV_CVAL_EL0 == HVK_CNTV_CTL_EL0 + 1 &&
+	      HVK_CNTP_CVAL_EL0 == HVK_CNTP_CTL_EL0 + 1);
 
 static const struct {
 	u16 id;		/* low 16 bits of the ONE_REG id */
-	u8 slot;	/* enum hvk_sysreg, or HVK_SR_* */
+	u8 slot;	/* enum hvk_sysreg, or HVK_SR_*, | HVK_SR_UNLISTED */
 } hvk_one_sysregs[] = {
 	/* sorted by id, as KVM_GET_REG_LIST lists them */
 	{ ONE_REG_SYS(2, 0, 0, 2, 2), HVK_MDSCR_EL1 },
@@ -277,6 +297,17 @@ static const struct {
 	{ ONE_REG_SYS(3, 3, 0, 0, 1), HVK_SR_CTR },
 	{ ONE_REG_SYS(3, 3, 13, 0, 2), HVK_TPIDR_EL0 },
 	{ ONE_REG_SYS(3, 3, 13, 0, 3), HVK_TPIDRRO_EL0 },
+	/*
+	 * The timers, at KVM's ids (<asm/kvm.h>): KVM_REG_ARM_TIMER_CVAL
+	 * and _CNT have each other's architectural encodings there, and
+	 * only the three virtual-timer ids are listed.
+	 */
+	{ ONE_REG_SYS(3, 3, 14, 0, 1), HVK_SR_PTIMER_CNT | HVK_SR_UNLISTED },
+	{ ONE_REG_SYS(3, 3, 14, 0, 2), HVK_CNTV_CVAL_EL0 },
+	{ ONE_REG_SYS(3, 3, 14, 2, 1), HVK_CNTP_CTL_EL0 | HVK_SR_UNLISTED },
+	{ ONE_REG_SYS(3, 3, 14, 2, 2), HVK_CNTP_CVAL_EL0 | HVK_SR_UNLISTED },
+	{ ONE_REG_SYS(3, 3, 14, 3, 1), HVK_CNTV_CTL_EL0 },
+	{ ONE_REG_SYS(3, 3, 14, 3, 2), HVK_SR_TIMER_CNT },
 };
 
 #define ONE_REG_ID_FIRST	ONE_REG_SYS(3, 0, 0, 1, 0)
@@ -326,9 +357,28 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 		goto fixed;
 	}
 	slot = hvk_one_sysreg_slot(low);
+	if (slot >= 0)
+		slot &= ~HVK_SR_UNLISTED;
 	switch (slot) {
 	case -ENOENT:
 		return -ENOENT;
+	case HVK_SR_TIMER_CNT:
+		/* Setting the virtual count moves the VM's offset. */
+		if (set)
+			WRITE_ONCE(vcpu->vm->arch.cntvoff,
+				   hvk_arm64_counter() - *val);
+		else
+			*val = hvk_arm64_counter() -
+			       READ_ONCE(vcpu->vm->arch.cntvoff);
+		return 0;
+	case HVK_SR_PTIMER_CNT:
+		/*
+		 * The physical count is the host's: hvk has no physical
+		 * offset (FEAT_ECV), so a write is accepted and ignored.
+		 */
+		if (!set)
+			*val = hvk_arm64_counter();
+		return 0;
 	case HVK_SR_MPIDR:
 		if (set)
 			vcpu->arch.mpidr = *val;
@@ -341,6 +391,18 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 	case HVK_SR_CTR:
 		fixed = read_sanitised_ftr_reg(SYS_CTR_EL0);
 		goto fixed;
+	case HVK_CNTV_CTL_EL0:
+	case HVK_CNTP_CTL_EL0:
+		if (set) {
+			vcpu->arch.sys[slot] = *val &
+					       (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+			return 0;
+		}
+		*val = hvk_timer_ctl(vcpu->arch.sys[slot],
+				     vcpu->arch.sys[slot + 1],
+				     slot == HVK_CNTV_CTL_EL0 ?
+				     READ_ONCE(vcpu->vm->arch.cntvoff) : 0);
+		return 0;
 	default:
 		if (set)
 			vcpu->arch.sys[slot] = *val;
@@ -375,6 +437,8 @@ unsigned int hvk_arm64_sysreg_list(u64 *ids)
 				if (ids)
 					ids[n] = hvk_one_sysreg_id(low);
 		}
+		if (hvk_one_sysregs[i].slot & HVK_SR_UNLISTED)
+			continue;
 		if (ids)
 			ids[n] = hvk_one_sysreg_id(hvk_one_sysregs[i].id);
 		n++;
