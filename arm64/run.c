@@ -33,11 +33,13 @@
  * its EL1&0 TLB entries (TLBI ALLE1) before running a VMID of another
  * generation, so a VMID reused after a wrap never meets the old owner's
  * entries on any CPU (without CnP, TLB entries are private to a CPU).
+ * Stage-2 unmaps flush every VMID (hvk_arch_mmu_flush() says why).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hrtimer.h>
 #include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -118,6 +120,16 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
 static u64 hvk_guest_hcr;
 static u64 hvk_guest_cptr;
 
+/*
+ * A test knob: wrap the VMID space after vmid_limit - 1 VMIDs instead of
+ * 2^VMIDBits - 1, so that generation wraps (rare with 16-bit VMIDs) can
+ * be exercised in the lab.
+ */
+static unsigned int vmid_limit;
+module_param(vmid_limit, uint, 0444);
+MODULE_PARM_DESC(vmid_limit,
+		 "testing: VMIDs used before a generation wrap + 1 (2..65536; 0: all the CPUs have)");
+
 static DEFINE_SPINLOCK(hvk_vmid_lock);
 static u64 hvk_vmid_gen = 1;
 static u64 hvk_vmid_next = 1;		/* VMID 0 is left to the host */
@@ -152,6 +164,14 @@ void hvk_arm64_run_init(void)
 		hvk_guest_cptr |= HVK_CPTR_E2H_TAM;
 }
 
+/* One past the last VMID a generation hands out. */
+static u64 hvk_vmid_end(void)
+{
+	u64 end = BIT_ULL(hvk_hyp.vmid_bits);
+
+	return vmid_limit >= 2 ? min_t(u64, vmid_limit, end) : end;
+}
+
 /*
  * Give the VM a VMID of the current generation if it has none, and make
  * sure this CPU holds no TLB entries of another generation's VMIDs.
@@ -164,9 +184,11 @@ static void hvk_vmid_update(struct hvk_vm *vm)
 	if (READ_ONCE(vm->arch.vmid_gen) != READ_ONCE(hvk_vmid_gen)) {
 		spin_lock(&hvk_vmid_lock);
 		if (vm->arch.vmid_gen != hvk_vmid_gen) {
-			if (hvk_vmid_next >= BIT_ULL(hvk_hyp.vmid_bits)) {
+			if (hvk_vmid_next >= hvk_vmid_end()) {
 				hvk_vmid_gen++;
 				hvk_vmid_next = 1;
+				pr_info_ratelimited("VMIDs wrapped: generation %llu\n",
+						    hvk_vmid_gen);
 			}
 			vm->arch.vmid = hvk_vmid_next++;
 			WRITE_ONCE(vm->arch.vmid_gen, hvk_vmid_gen);
@@ -193,36 +215,23 @@ static u64 hvk_vttbr(struct hvk_vm *vm)
  * hvk_arch_mmu_flush() - invalidate every stage-2 TLB entry of a VM
  * @vm: the VM
  *
- * TLBI VMALLS12E1IS acts on the VMID in VTTBR_EL2, and with
- * HCR_EL2.{E2H,TGE} = {1,1} EL1&0 TLB maintenance is not for the guest's
- * regime: so, with interrupts off, load the VM's VTTBR_EL2 and clear TGE
- * around it, then put the host's values back. A VM whose VMID is not of
- * the current generation has nothing to flush under it: no CPU runs that
- * VMID for it again, and each CPU flushes everything before reusing it.
+ * TLBI ALLE1IS: every EL1&0 entry of every VMID on every CPU (the host's
+ * own EL2&0 entries are another regime and stay), then DSB ISH. Wider
+ * than TLBI VMALLS12E1IS under the VM's VMID, on purpose: a VMID is not
+ * a stable name for a VM's entries. After a generation wrap, a vCPU that
+ * is still in the guest keeps its old VMID while a sibling vCPU already
+ * took a new one, so a flush by the current VMID can miss the entries a
+ * running vCPU is using. Invalidating all of them is correct whatever the
+ * VMIDs are, needs no VTTBR_EL2/HCR_EL2 juggling, and costs other VMs
+ * some refills only on unmaps (slot changes, VM teardown), which are
+ * rare. (The switch's own per-CPU flush covers VMID reuse.)
  */
 void hvk_arch_mmu_flush(struct hvk_vm *vm)
 {
-	unsigned long flags;
-	u64 hcr, vttbr;
-
-	spin_lock_irqsave(&hvk_vmid_lock, flags);
-	if (vm->arch.vmid_gen != hvk_vmid_gen)
-		goto out;
-
-	hcr = read_sysreg_s(HVK_SYS_HCR_EL2);
-	vttbr = read_sysreg_s(HVK_SYS_VTTBR_EL2);
-	write_sysreg_s(hvk_vttbr(vm), HVK_SYS_VTTBR_EL2);
-	write_sysreg_s(hcr & ~HCR_TGE, HVK_SYS_HCR_EL2);
-	isb();
 	dsb(ishst);
-	asm volatile("tlbi vmalls12e1is" : : : "memory");
+	asm volatile("tlbi alle1is" : : : "memory");
 	dsb(ish);
 	isb();
-	write_sysreg_s(hcr, HVK_SYS_HCR_EL2);
-	write_sysreg_s(vttbr, HVK_SYS_VTTBR_EL2);
-	isb();
-out:
-	spin_unlock_irqrestore(&hvk_vmid_lock, flags);
 }
 
 static void hvk_host_save(struct hvk_host_el2 *h)
