@@ -82,8 +82,8 @@ x86_64)
 		1 "" "KVM_EXIT_SHUTDOWN" -- "$dir/triple-fault.bin"
 	check "triple-fault's diagnosis shows rip at the UD2 (0x100000)" \
 		1 "" "rip 0x0000000000100000" -- "$dir/triple-fault.bin"
-	check "spin with --timeout 1 was stopped with exit status 124" \
-		124 "" "timeout" -- --timeout 1 "$dir/spin.bin"
+	check "spin with --timeout 0.1 was stopped with exit status 124" \
+		124 "" "did not end within 0.1 s" -- --timeout 0.1 "$dir/spin.bin"
 	hello_bin=$dir/hello-long.bin
 	;;
 aarch64)
@@ -95,8 +95,8 @@ aarch64)
 		0 "" "" -- "$dir/exit-x0.bin"
 	check "reset (PSCI SYSTEM_RESET) exited 4 saying so" \
 		4 "" "system reset" -- "$dir/reset.bin"
-	check "spin with --timeout 1 was stopped with exit status 124" \
-		124 "" "timeout" -- --timeout 1 "$dir/spin.bin"
+	check "spin with --timeout 0.1 was stopped with exit status 124" \
+		124 "" "did not end within 0.1 s" -- --timeout 0.1 "$dir/spin.bin"
 	hello_bin=$dir/hello-arm64.bin
 	;;
 *)
@@ -111,6 +111,10 @@ check "unknown option --bogus: exit 2, named" \
 check "--mem with no value: exit 2" \
 	2 "" "option --mem needs a value" -- --mem
 check "--mem 0: exit 2" 2 "" "guest RAM must be 1 to" -- --mem 0 "$hello_bin"
+check "--timeout 0: exit 2" 2 "" "--timeout '0': want seconds" -- \
+	--timeout 0 "$hello_bin"
+check "--timeout 1.2345 (four decimals): exit 2" \
+	2 "" "--timeout '1.2345': want seconds" -- --timeout 1.2345 "$hello_bin"
 check "--mem 12x (not a number): exit 2" \
 	2 "" "'12x' is not a number" -- --mem 12x "$hello_bin"
 check "no IMAGE: exit 2" 2 "" "no IMAGE given" --

@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "hvk-run.h"
@@ -81,7 +82,8 @@ static void usage(FILE *f)
 "  --load ADDR      guest physical address to load IMAGE at\n"
 "  --entry ADDR     guest address of the first instruction (default:\n"
 "                   the load address)\n"
-"  --timeout SEC    stop the guest after SEC seconds (exit status 124)\n"
+"  --timeout SEC    stop the guest after SEC seconds, with up to three\n"
+"                   decimals (0.25); exit status 124\n"
 "  -v, --verbose    trace every exit to stderr\n"
 "  -h, --help       this text\n"
 "%s"
@@ -108,6 +110,33 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
 bad:
 	die_msg("%s: '%s' is not a number (decimal, or hex with 0x)", opt, s);
 	return -1;
+}
+
+/* Seconds with up to three decimals, into milliseconds; more than 0. */
+static int parse_timeout(const char *s, unsigned int *ms)
+{
+	unsigned long long sec = 0, frac = 0;
+	const char *p = s;
+	int digits = 0, decimals = 0;
+
+	for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+		sec = sec * 10 + (*p - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && decimals < 3; p++) {
+			frac = frac * 10 + (*p - '0');
+			decimals++;
+			digits++;
+		}
+	}
+	for (; decimals < 3; decimals++)
+		frac *= 10;
+	if (*p || !digits || sec * 1000 + frac == 0 || sec > 86400) {
+		die_msg("--timeout '%s': want seconds, more than 0 and at most 86400, up to three decimals",
+			s);
+		return -1;
+	}
+	*ms = sec * 1000 + frac;
+	return 0;
 }
 
 /*
@@ -197,13 +226,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->entry_set = true;
 			break;
 		case 3:
-			if (parse_u64("--timeout", v, &n))
+			if (parse_timeout(v, &o->timeout_ms))
 				return -1;
-			if (n > 86400) {
-				die_msg("--timeout %s: at most 86400 seconds", v);
-				return -1;
-			}
-			o->timeout = n;
+			o->timeout_arg = v;
 			break;
 		case 4:
 			o->mode = v;
@@ -503,11 +528,16 @@ static int run_loop(struct machine *m, const struct options *o)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 
-	if (o->timeout) {
+	if (o->timeout_ms) {
+		struct itimerval t = {
+			.it_value.tv_sec = o->timeout_ms / 1000,
+			.it_value.tv_usec = o->timeout_ms % 1000 * 1000,
+		};
+
 		alarm_run = m->run;
 		/* No SA_RESTART: the signal must end KVM_RUN with EINTR. */
 		sigaction(SIGALRM, &sa, NULL);
-		alarm(o->timeout);
+		setitimer(ITIMER_REAL, &t, NULL);
 	}
 	for (;;) {
 		int st;
@@ -516,8 +546,8 @@ static int run_loop(struct machine *m, const struct options *o)
 			int e = errno;
 
 			if (e == EINTR && timed_out) {
-				die_msg("timeout: the guest did not end within %u s; stopped it",
-					o->timeout);
+				die_msg("timeout: the guest did not end within %s s; stopped it",
+					o->timeout_arg);
 				arch_dump_regs(m);
 				return EXIT_TIMEOUT;
 			}

@@ -30,7 +30,8 @@ struct options {
 	uint64_t x0;			/* arm64: x0 at entry */
 	bool load_set, entry_set, x0_set;
 	const char *mode;		/* x86: real, prot or long */
-	unsigned int timeout;		/* seconds, 0: none */
+	unsigned int timeout_ms;	/* 0: none */
+	const char *timeout_arg;	/* as given, for messages */
 	bool verbose;
 	const char *image;
 };
