@@ -74,6 +74,14 @@ x86_64)
 	hello hello-real "Hello from real mode" --mode real
 	hello hello-prot "Hello from protected mode" --mode prot
 	hello hello-long "Hello from long mode" --mode long
+	# hello-real addresses its message in DS and hello-long RIP-relative,
+	# so both run loaded elsewhere too (real mode: all segments 0x1000).
+	check "hello-real with --load 0x17c00 (CS=DS=SS=0x1000, IP=0x7c00) printed its line" \
+		0 "Hello from real mode" "" -- --mode real --load 0x17c00 \
+		"$dir/hello-real.bin"
+	check "hello-long with --load 0x200000 --entry 0x200000 --mem 4 printed its line" \
+		0 "Hello from long mode" "" -- --load 0x200000 \
+		--entry 0x200000 --mem 4 "$dir/hello-long.bin"
 	check "halt printed 'halting' (one rep outsb) and HLT ended it with status 0" \
 		0 "halting" "" -- "$dir/halt.bin"
 	check "exit42's 32-bit OUT of 0x1234002a to port 0x501 gave exit status 42" \
@@ -89,6 +97,10 @@ x86_64)
 aarch64)
 	arch=arm64
 	hello hello-arm64 "Hello from arm64"
+	# Position-independent (ADR, literal pool): runs loaded elsewhere.
+	check "hello-arm64 with --load 0x80200000 --mem 4 printed its line" \
+		0 "Hello from arm64" "" -- --load 0x80200000 --mem 4 \
+		"$dir/hello-arm64.bin"
 	check "exit-x0 with --x0 42 wrote x0 to the exit register: exit status 42" \
 		42 "" "" -- --x0 42 "$dir/exit-x0.bin"
 	check "exit-x0 without --x0 found x0 = 0: exit status 0" \
