@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -206,12 +207,57 @@ static void real_segment(struct kvm_segment *seg, uint16_t sel, uint8_t type)
 	};
 }
 
+/*
+ * Give the vCPU the CPUID the hypervisor supports, as clients do. Not a
+ * formality: the lab's KVM 6.12 refuses EFER.LME in KVM_SET_SREGS (EINVAL)
+ * unless the vCPU's CPUID has long mode (6.1 let it pass). A hypervisor that does not offer
+ * KVM_CAP_EXT_CPUID has neither ioctl; its vCPUs keep their default.
+ */
+static int set_cpuid(struct machine *m)
+{
+	struct kvm_cpuid2 *c = NULL;
+	unsigned int nent = 64;
+
+	if (ioctl(m->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) <= 0) {
+		trace(m, "no KVM_CAP_EXT_CPUID: CPUID left as the vCPU has it");
+		return 0;
+	}
+	for (;;) {
+		free(c);
+		c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		if (!c) {
+			die_msg("out of memory");
+			return -1;
+		}
+		c->nent = nent;
+		if (!ioctl(m->sys_fd, KVM_GET_SUPPORTED_CPUID, c))
+			break;
+		if (errno != E2BIG || nent >= 4096) {
+			die_msg("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+			goto err;
+		}
+		nent *= 2;
+	}
+	if (ioctl(m->vcpu_fd, KVM_SET_CPUID2, c)) {
+		die_msg("KVM_SET_CPUID2 (%u entries): %s", c->nent,
+			strerror(errno));
+		goto err;
+	}
+	free(c);
+	return 0;
+err:
+	free(c);
+	return -1;
+}
+
 int arch_setup_vcpu(struct machine *m, const struct options *o)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r;
 	uint16_t sel;
 
+	if (set_cpuid(m))
+		return -1;
 	if (ioctl(m->vcpu_fd, KVM_GET_SREGS, &s)) {
 		die_msg("KVM_GET_SREGS: %s", strerror(errno));
 		return -1;
