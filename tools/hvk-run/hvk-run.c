@@ -555,6 +555,7 @@ static int run_loop(struct machine *m, const struct options *o)
 			if (e == EINTR || e == EAGAIN)
 				continue;
 			die_msg("KVM_RUN: %s", strerror(e));
+			arch_dump_regs(m);
 			return EXIT_GUEST_FAILED;
 		}
 		st = arch_handle_exit(m);
