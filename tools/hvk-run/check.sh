@@ -49,7 +49,8 @@ check() {
 		echo "not ok $n - $desc"
 		echo "# $why; ran: hvk-run $*"
 		sed 's/^/# stdout: /' "$tmp/out"
-		sed 's/^/# stderr: /' "$tmp/err"
+		# The message and the first registers are enough here.
+		head -n 12 "$tmp/err" | sed 's/^/# stderr: /'
 		failed=$((failed + 1))
 	fi
 }
@@ -92,6 +93,8 @@ x86_64)
 		1 "" "rip 0x0000000000100000" -- "$dir/triple-fault.bin"
 	check "spin with --timeout 0.1 was stopped with exit status 124" \
 		124 "" "did not end within 0.1 s" -- --timeout 0.1 "$dir/spin.bin"
+	check "bus: IN from port 0x510 read 0xff, MMIO load at 0xd0000000 read 0xffffffff (exit 90)" \
+		90 "" "" -- "$dir/bus.bin"
 	hello_bin=$dir/hello-long.bin
 	;;
 aarch64)
@@ -114,6 +117,8 @@ aarch64)
 		1 "" "KVM_RUN: Function not implemented" -- "$dir/bad-mmio.bin"
 	check "bad-mmio's diagnosis shows pc at the STP (0x80000004)" \
 		1 "" "pc       0x0000000080000004" -- "$dir/bad-mmio.bin"
+	check "bus: MMIO load at 0x0a000000 read 0xffffffff (exit 90)" \
+		90 "" "" -- "$dir/bus.bin"
 	hello_bin=$dir/hello-arm64.bin
 	;;
 *)
