@@ -240,6 +240,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 	r = vmx_complete_pending(vcpu);
 	if (r < 0)
 		goto out_unregister;
+	if (hvk_vcpu_immediate_exit(vcpu)) {
+		r = -EINTR;
+		goto out_unregister;
+	}
 
 	fpu_swap_kvm_fpstate(&a->fpu, true);
 	preempt_disable();
