@@ -35,6 +35,7 @@
 #include "caps.h"
 #include "run.h"
 #include "vmcs.h"
+#include "vmx.h"
 
 /*
  * VMX-preemption timer value: it counts down at the TSC rate divided by
@@ -259,6 +260,15 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		cond_resched();
 
 		preempt_disable();
+		if (unlikely(!vmx_cpu_is_on())) {
+			/* This CPU is going offline: wait to be moved away. */
+			preempt_enable();
+			schedule_timeout_interruptible(1);
+			continue;
+		}
+		/* Not loaded by the notifier if VMX was off when we came in. */
+		if (unlikely(a->cpu != smp_processor_id()))
+			vmx_vcpu_load(vcpu, smp_processor_id());
 		local_irq_disable();
 		if (need_resched() || signal_pending(current)) {
 			local_irq_enable();
