@@ -18,23 +18,17 @@
 #include "lib.h"
 #include "x86_guest.h"
 
-/* Guest ports of the exit suite and the exception stubs. */
-#define PORT_EXC	0x41	/* exception stub: OUT of the vector */
-
 /*
  * exit_body: every exit kind, in the order exit_suite() expects them.
  * Loads of a register before a narrow IN or MMIO read (0xdeadbeef) show
  * that only the low bytes change. \long adds the 8-byte MMIO accesses
  * and the full 64-bit VMCALL result.
  *
- * exc_stubs: 32 stubs of 16 bytes, stub v reporting vector v on PORT_EXC
- * and halting; x86_guest.h's xg_set_gate() points the IDT at them.
  * vmx_body: VMX instructions, each at its own 16-byte slot.
  */
 asm(
 "	.pushsection .rodata.x86_exit_guest, \"a\"\n"
-"	.set RES, " XG_STR(XG_RES) "\n"
-"	.set BUF, " XG_STR(XG_BUF) "\n"
+XG_ASM_PRELUDE
 "	.macro exit_body long\n"
 "	mov $0x11, %al\n"
 "	outb %al, $0x10\n"
@@ -117,17 +111,6 @@ asm(
 "	rep outsw\n"
 "	hlt\n"
 "	.endm\n"
-"	.macro exc_stubs\n"
-"	.set vec, 0\n"
-"	.rept 32\n"
-"	.balign 16\n"
-"	mov $vec, %al\n"
-"	outb %al, $0x41\n"
-"	hlt\n"
-"	.set vec, vec + 1\n"
-"	.endr\n"
-"	.balign 16\n"
-"	.endm\n"
 "	.macro vmx_body a, b\n"
 "	.balign 16\n"
 "	vmxon BUF\n"
@@ -196,7 +179,6 @@ static const char *const vmx_insn_names[NR_VMX_INSNS] = {
 	"VMXON", "VMREAD", "VMWRITE", "VMPTRLD", "VMPTRST", "VMCLEAR",
 	"VMLAUNCH", "VMRESUME", "VMXOFF", "INVEPT", "INVVPID",
 };
-#define STUBS_SIZE	(32 * 16)
 
 static uint64_t le(const void *p, unsigned int n)
 {
@@ -482,20 +464,19 @@ TEST_F(exit, vmx_insn_ud)
 	enum xg_mode mode = variant->mode;
 	struct kvm_regs regs;
 	uint64_t insn;
-	int i, v, r;
+	int i, r;
 
 	TH_LOG("guest in %s", xg_mode_name(mode));
-	ASSERT_EQ(STUBS_SIZE + NR_VMX_INSNS * 16,
+	ASSERT_EQ(XG_STUBS_SIZE + NR_VMX_INSNS * 16,
 		  variant->vmx_end - variant->vmx)
 		TH_LOG("vmx_body must hold %d 16-byte slots", NR_VMX_INSNS);
 	ASSERT_EQ(0, xg_load(g, variant->vmx, variant->vmx_end));
-	for (v = 0; v < 32; v++)
-		xg_set_gate(g, mode, v, XG_CODE + v * 16);
+	XG_SET_STUBS(g, mode, XG_CODE);
 	for (i = 0; i < NR_VMX_INSNS; i++) {
-		insn = XG_CODE + STUBS_SIZE + i * 16;
+		insn = XG_CODE + XG_STUBS_SIZE + i * 16;
 		ASSERT_EQ(0, xg_enter(g, 0, mode, insn, XG_STACK))
 			TH_LOG("%s: %s", xg_step, hvk_errname(errno));
-		XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 1, PORT_EXC, 1,
+		XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 1, XG_PORT_EXC, 1,
 			     vmx_insn_names[i]);
 		EXPECT_EQ(6, *(uint8_t *)xg_io_data(g->cpu[0].run))
 			TH_LOG("%s in the guest must raise #UD (vector 6)",

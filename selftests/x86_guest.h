@@ -58,6 +58,38 @@
 #define XG_STR_(x)	#x
 #define XG_STR(x)	XG_STR_(x)
 
+/* The port an exception stub reports its vector on (XG_ASM_PRELUDE). */
+#define XG_PORT_EXC	0x41
+#define XG_STUBS_SIZE	(32 * 16)
+
+/*
+ * Start of a test file's guest asm: RES and BUF as asm symbols, and the
+ * exc_stubs macro: 32 stubs of 16 bytes (place it 16-byte aligned), stub
+ * v doing OUT of v to XG_PORT_EXC, then HLT; xg_set_gate() points the
+ * IDT at them, so a test sees which exception the guest took.
+ */
+#define XG_ASM_PRELUDE							\
+"	.set RES, " XG_STR(XG_RES) "\n"					\
+"	.set BUF, " XG_STR(XG_BUF) "\n"					\
+"	.macro exc_stubs\n"						\
+"	.set vec, 0\n"							\
+"	.rept 32\n"							\
+"	.balign 16\n"							\
+"	mov $vec, %al\n"						\
+"	outb %al, $" XG_STR(XG_PORT_EXC) "\n"				\
+"	hlt\n"								\
+"	.set vec, vec + 1\n"						\
+"	.endr\n"							\
+"	.balign 16\n"							\
+"	.endm\n"
+
+/* Point all 32 exception vectors of @mode at the exc_stubs at @stubs. */
+#define XG_SET_STUBS(g, mode, stubs) do {				\
+	int __v;							\
+	for (__v = 0; __v < 32; __v++)					\
+		xg_set_gate(g, mode, __v, (stubs) + __v * 16);		\
+} while (0)
+
 /* GDT selectors (XG_GDT). */
 #define XG_SEL_CODE32	0x08
 #define XG_SEL_DATA	0x10
