@@ -205,4 +205,33 @@ TEST(no_slot_is_mmio)
 	xg_destroy(&g);
 }
 
+/*
+ * The VM set-up ioctls of x86 clients: KVM_SET_TSS_ADDR takes an address
+ * with three pages below 4 GiB (kvm_intel with unrestricted guest does
+ * nothing else with it); KVM_SET_IDENTITY_MAP_ADDR only before the first
+ * vCPU.
+ */
+TEST(tss_and_identity_map_addr)
+{
+	uint64_t ident = 0xfeffc000;
+	int vm, vcpu, r;
+
+	ASSERT_OK(vm, hvk_new_vm(), "KVM_CREATE_VM");
+	EXPECT_OK(r, ioctl(vm, KVM_SET_TSS_ADDR, (unsigned long)XG_TSS_ADDR),
+		  "KVM_SET_TSS_ADDR(%#x)", XG_TSS_ADDR);
+	EXPECT_OK(r, ioctl(vm, KVM_SET_TSS_ADDR, 0xffffd000UL),
+		  "KVM_SET_TSS_ADDR(0xffffd000): the last three pages");
+	EXPECT_ERRNO(ioctl(vm, KVM_SET_TSS_ADDR, 0xffffe000UL), EINVAL,
+		     "KVM_SET_TSS_ADDR(0xffffe000): three pages cross 4 GiB");
+	EXPECT_ERRNO(ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, NULL), EFAULT,
+		     "KVM_SET_IDENTITY_MAP_ADDR with a NULL pointer");
+	EXPECT_OK(r, ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, &ident),
+		  "KVM_SET_IDENTITY_MAP_ADDR before any vCPU");
+	ASSERT_OK(vcpu, ioctl(vm, KVM_CREATE_VCPU, 0), "KVM_CREATE_VCPU");
+	EXPECT_ERRNO(ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, &ident), EINVAL,
+		     "KVM_SET_IDENTITY_MAP_ADDR once a vCPU exists");
+	close(vcpu);
+	close(vm);
+}
+
 TEST_HARNESS_MAIN
