@@ -22,7 +22,7 @@
 /*
  * mem_gs: OUT of the dword at GS:0 (GS base XG_RO), store EBX at GS:4.
  * mem_probe: OUT of the dword at [RSI], store EBX at [RSI + 8].
- * Both halt after.
+ * Both halt after. mem_jump: jumps to RSI.
  */
 asm(
 "	.pushsection .rodata.x86_mem_guest, \"a\"\n"
@@ -40,11 +40,14 @@ XG_ASM_PRELUDE
 "	outl %eax, $" XG_STR(PORT_VAL) "\n"
 "	mov %ebx, 8(%rsi)\n"
 "	hlt\n"
+"mem_jump:\n"
+"	jmp *%rsi\n"
 "mem_blob_end:\n"
 "	.popsection\n"
 );
 
 extern const char mem_blob[], mem_blob_end[], mem_gs[], mem_probe[];
+extern const char mem_jump[];
 
 #define ADDR(label)	XG_ADDR(mem_blob, label)
 
@@ -232,6 +235,33 @@ TEST(tss_and_identity_map_addr)
 		     "KVM_SET_IDENTITY_MAP_ADDR once a vCPU exists");
 	close(vcpu);
 	close(vm);
+}
+
+/*
+ * Code fetched from a gpa without a memslot: kvm_intel cannot emulate an
+ * instruction it cannot fetch and exits with KVM_EXIT_INTERNAL_ERROR,
+ * suberror KVM_INTERNAL_ERROR_EMULATION. The same from the reset state,
+ * whose first fetch is at 0xfffffff0.
+ */
+TEST(fetch_without_slot)
+{
+	struct kvm_run *run;
+	struct xg g;
+
+	ASSERT_EQ(0, new_vm(&g))
+		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
+	run = g.cpu[0].run;
+	XG_RUN_EXPECT(&g, 0, KVM_EXIT_INTERNAL_ERROR,
+		      "first KVM_RUN from the reset state (no memory at "
+		      "0xfffffff0)");
+	EXPECT_EQ(KVM_INTERNAL_ERROR_EMULATION, run->internal.suberror)
+		TH_LOG("suberror of the fetch from the reset vector");
+	ASSERT_EQ(0, enter(&g, ADDR(mem_jump), 0, XG_MMIO));
+	XG_RUN_EXPECT(&g, 0, KVM_EXIT_INTERNAL_ERROR,
+		      "a jump to a gpa without a slot");
+	EXPECT_EQ(KVM_INTERNAL_ERROR_EMULATION, run->internal.suberror)
+		TH_LOG("suberror of the fetch from %#x", XG_MMIO);
+	xg_destroy(&g);
 }
 
 TEST_HARNESS_MAIN
