@@ -221,20 +221,30 @@ TEST_F(regs, gprs_round_trip_and_guest_view)
 }
 
 /* Compare the fields of a segment KVM_SET_SREGS takes. */
-#define EXPECT_SEG(a, b, name)						\
-	EXPECT_TRUE((a).selector == (b).selector &&			\
-		    (a).base == (b).base && (a).limit == (b).limit &&	\
-		    (a).type == (b).type && (a).present == (b).present &&	\
-		    (a).dpl == (b).dpl && (a).db == (b).db &&		\
-		    (a).s == (b).s && (a).l == (b).l && (a).g == (b).g)	\
-		TH_LOG("%s: set sel %#x base %#llx limit %#x type %u "	\
-		       "p%u dpl%u db%u s%u l%u g%u, got sel %#x base "	\
-		       "%#llx limit %#x type %u p%u dpl%u db%u s%u l%u g%u", \
-		       name, (a).selector, (unsigned long long)(a).base,	\
-		       (a).limit, (a).type, (a).present, (a).dpl, (a).db,	\
-		       (a).s, (a).l, (a).g, (b).selector,		\
-		       (unsigned long long)(b).base, (b).limit, (b).type,	\
-		       (b).present, (b).dpl, (b).db, (b).s, (b).l, (b).g)
+static int seg_eq(const struct kvm_segment *a, const struct kvm_segment *b)
+{
+	return a->selector == b->selector && a->base == b->base &&
+	       a->limit == b->limit && a->type == b->type &&
+	       a->present == b->present && a->dpl == b->dpl &&
+	       a->db == b->db && a->s == b->s && a->l == b->l && a->g == b->g;
+}
+
+static const char *seg_str(const struct kvm_segment *s, char *buf, int n)
+{
+	snprintf(buf, n, "sel %#x base %#llx limit %#x type %u p%u dpl%u "
+		 "db%u s%u l%u g%u", s->selector,
+		 (unsigned long long)s->base, s->limit, s->type, s->present,
+		 s->dpl, s->db, s->s, s->l, s->g);
+	return buf;
+}
+
+#define EXPECT_SEG(a, b, name) do {					\
+	char __b1[128], __b2[128];					\
+	EXPECT_TRUE(seg_eq(&(a), &(b)))					\
+		TH_LOG("%s: set %s, got %s", name,			\
+		       seg_str(&(a), __b1, sizeof(__b1)),		\
+		       seg_str(&(b), __b2, sizeof(__b2)));		\
+} while (0)
 
 TEST_F(regs, sregs_round_trip)
 {
@@ -366,8 +376,8 @@ TEST_F(regs, msrs_round_trip_and_rdmsr)
 		TH_LOG("KVM_GET_MSRS returns the number of MSRs read");
 	for (i = 0; i < NR_MSR_VALS; i++) {
 		EXPECT_EQ(msr_vals[i].val, m.e[i].data)
-			TH_LOG("KVM_GET_MSRS(%#x) after KVM_SET_MSRS",
-			       msr_vals[i].index);
+			TH_LOG("KVM_GET_MSRS(%s) after KVM_SET_MSRS",
+			       msr_vals[i].name);
 	}
 
 	/* The guest's RDMSR sees the same values. */
@@ -380,7 +390,7 @@ TEST_F(regs, msrs_round_trip_and_rdmsr)
 	for (i = 0; i < NR_MSR_VALS; i++) {
 		EXPECT_EQ(msr_vals[i].val,
 			  tab[i].out[0] | (uint64_t)tab[i].out[1] << 32)
-			TH_LOG("RDMSR(%#x) in the guest", msr_vals[i].index);
+			TH_LOG("RDMSR(%s) in the guest", msr_vals[i].name);
 	}
 }
 

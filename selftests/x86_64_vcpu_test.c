@@ -424,8 +424,8 @@ static void garbage_memory(struct xg *g, enum xg_mode mode, uint64_t seed)
  * Random bytes as guest code: every KVM_RUN ends in a clean exit or, when
  * the guest spins, in EINTR from a 20 ms SIGALRM. I/O and MMIO reads get
  * zeros and the guest goes on, up to GARBAGE_RUNS runs; HLT, SHUTDOWN,
- * INTERNAL_ERROR, FAIL_ENTRY and an exception stub's report end it. The vCPU stays usable
- * (KVM_GET_REGS).
+ * INTERNAL_ERROR, FAIL_ENTRY and an exception stub's report end it. The
+ * vCPU stays usable (KVM_GET_REGS).
  */
 TEST_F(garbage, random_code)
 {

@@ -108,7 +108,7 @@
 #define XG_EFER_NX	(1UL << 11)
 #define XG_RFLAGS_IF	0x202UL		/* IF and the always-one bit 1 */
 
-/* The KVM hypercall ABI's "no such hypercall" (include/uapi/linux/kvm_para.h). */
+/* KVM hypercalls' "no such hypercall" (uapi/linux/kvm_para.h). */
 #define XG_KVM_ENOSYS	1000
 
 #define XG_MAX_CPUID	128
@@ -534,8 +534,9 @@ static inline const char *xg_exit_str(struct kvm_run *run)
 	ASSERT_TRUE(__rn->io.data_offset >= sizeof(struct kvm_run) &&	\
 		    __rn->io.data_offset + (sz) * (cnt) <=		\
 		    (unsigned long)(g)->run_size)			\
-		TH_LOG("%s: io.data_offset %#llx must point past struct " \
-		       "kvm_run and inside the %ld-byte run area", what,	\
+		TH_LOG("%s: io.data_offset %#llx must point past "	\
+		       "struct kvm_run, inside the %ld-byte run area",	\
+		       what,						\
 		       (unsigned long long)__rn->io.data_offset,	\
 		       (g)->run_size);					\
 } while (0)
