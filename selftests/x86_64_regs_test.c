@@ -43,7 +43,7 @@
  *   RDMSR(a) -> out[0..1].
  * fpu: stores XMM0, XMM7, FCW, MXCSR and ST(0) to RES, loads XMM3 from
  *   BUF, halts. fpu_prime: puts x87 and SSE out of their init state.
- * badmsr: RDMSR of MSR_NONE.
+ * badmsr: RDMSR of MSR_NONE. cr4_vmxe: sets CR4.VMXE.
  */
 asm(
 "	.pushsection .rodata.x86_regs_guest, \"a\"\n"
@@ -122,6 +122,11 @@ XG_ASM_PRELUDE
 "	mov $" XG_STR(MSR_NONE) ", %ecx\n"
 "	rdmsr\n"
 "	hlt\n"
+"regs_cr4_vmxe:\n"
+"	mov %cr4, %rax\n"
+"	or $0x2000, %rax\n"
+"	mov %rax, %cr4\n"
+"	hlt\n"
 "regs_blob_end:\n"
 "	.popsection\n"
 );
@@ -129,7 +134,7 @@ XG_ASM_PRELUDE
 extern const char regs_blob[], regs_blob_end[], regs_gprs[];
 extern const char regs_gprs_hlt_end[], regs_cpuid[], regs_rdmsr[];
 extern const char regs_fpu[], regs_fpu_prime[], regs_rdtsc[];
-extern const char regs_badmsr[];
+extern const char regs_badmsr[], regs_cr4_vmxe[];
 
 #define ADDR(label)	XG_ADDR(regs_blob, label)
 
@@ -310,6 +315,10 @@ TEST_F(regs, sregs_invalid)
 	bad.cs.db = 0;
 	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_SREGS, &bad), EINVAL,
 		     "a 64-bit CS (L=1) outside long mode");
+	bad = good;
+	bad.cr4 |= 1ULL << 13;
+	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_SREGS, &bad), EINVAL,
+		     "CR4.VMXE while the guest's CPUID has no VMX");
 	bad = good;
 	bad.cr4 |= 1ULL << 40;
 	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_SREGS, &bad), EINVAL,
@@ -703,6 +712,45 @@ TEST_F(regs, set_cpuid_seen_by_guest)
 			       tab[i].out[2], tab[i].out[3], want[0], want[1],
 			       want[2], want[3]);
 	}
+	free(c);
+}
+
+/*
+ * Limits of the table ioctls, and CPUID after KVM_RUN: KVM 6.1 takes
+ * only the table already set (QEMU re-sets it on vCPU hotplug) and
+ * refuses any other with EINVAL. A guest's MOV to CR4.VMXE raises #GP
+ * without VMX in its CPUID.
+ */
+TEST_F(regs, limits_and_cpuid_after_run)
+{
+	struct kvm_cpuid2 *c, big = { .nent = 257 };
+	struct kvm_msrs many = { .nmsrs = 256 };
+	struct kvm_cpuid_entry2 *e;
+	int r;
+
+	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_CPUID2, &big), E2BIG,
+		     "KVM_SET_CPUID2 with 257 entries (the limit is 256)");
+	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_MSRS, &many), E2BIG,
+		     "KVM_SET_MSRS with 256 MSRs (at most 255)");
+	EXPECT_ERRNO(ioctl(self->fd, KVM_GET_MSRS, &many), E2BIG,
+		     "KVM_GET_MSRS with 256 MSRs (at most 255)");
+
+	ASSERT_EQ(0, xg_enter(&self->g, 0, XG_LONG64, ADDR(regs_cr4_vmxe),
+			      XG_STACK));
+	XG_EXPECT_IO(&self->g, 0, KVM_EXIT_IO_OUT, 1, XG_PORT_EXC, 1,
+		     "MOV to CR4 with VMXE");
+	EXPECT_EQ(13, *(uint8_t *)xg_io_data(self->g.cpu[0].run))
+		TH_LOG("setting CR4.VMXE must raise #GP (13)");
+
+	c = xg_guest_cpuid(self->g.sys);
+	ASSERT_NE(NULL, c);
+	EXPECT_OK(r, ioctl(self->fd, KVM_SET_CPUID2, c),
+		  "KVM_SET_CPUID2 after KVM_RUN with the same table");
+	e = xg_cpuid_entry(c, 0x80000001, 0);
+	ASSERT_NE(NULL, e);
+	e->edx ^= 1U << 20;	/* NX */
+	EXPECT_ERRNO(ioctl(self->fd, KVM_SET_CPUID2, c), EINVAL,
+		     "KVM_SET_CPUID2 after KVM_RUN with NX flipped");
 	free(c);
 }
 
