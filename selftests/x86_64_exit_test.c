@@ -326,10 +326,20 @@ static void string_io(struct __test_metadata *_metadata, struct xg *g,
 		exits++;
 	}
 	ASSERT_EQ(total, done) TH_LOG("%s: elements moved", what);
-	/* What kvm_intel 6.1 does: INS batched, OUTS one by one. */
-	EXPECT_EQ(dir == KVM_EXIT_IO_IN ? 1 : total, exits)
-		TH_LOG("%s: number of exits (INS in one exit with count %u; "
-		       "OUTS one exit per element)", what, total);
+	/*
+	 * The elements and their order are the ABI (checked above); how
+	 * many exits carry them is not: the API lets count be more than 1
+	 * in either direction. kvm_intel 6.1 batches INS and gives OUTS one
+	 * element per exit (its emulator reads one element at a time);
+	 * hvk batches both, up to the data page or the guest page.
+	 */
+	if (dir == KVM_EXIT_IO_IN || !hvk_lab_kvm()) {
+		EXPECT_EQ(1, exits)
+			TH_LOG("%s: one exit with count %u", what, total);
+	} else {
+		EXPECT_EQ(total, exits)
+			TH_LOG("%s: kvm_intel: one exit per element", what);
+	}
 }
 
 TEST_F(exit, suite)

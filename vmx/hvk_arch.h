@@ -96,6 +96,7 @@ struct hvk_arch_vcpu {
 	/* KVM_SET_CPUID2 */
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
+	bool ran;			/* entered the guest once */
 
 	/* The exit being handled */
 	u32 exit_reason;

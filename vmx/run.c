@@ -205,6 +205,7 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 	if (fail)
 		return fail;
 	a->launched = true;
+	a->ran = true;
 
 	a->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
