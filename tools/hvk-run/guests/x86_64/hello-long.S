@@ -10,25 +10,7 @@
 	.globl	_start
 _start:
 	lea	msg(%rip), %rsi
-next:
-	lodsb
-	test	%al, %al
-	jz	done
-	mov	%al, %bl
-	mov	$0x3fd, %dx		/* LSR */
-wait:
-	in	%dx, %al
-	test	$0x20, %al		/* THRE */
-	jz	wait
-	mov	$0x3f8, %dx		/* THR */
-	mov	%bl, %al
-	out	%al, %dx
-	jmp	next
-done:
-	mov	$0x501, %dx
-	xor	%eax, %eax
-	out	%al, %dx
-	hlt
+#include "hello.inc"
 
 msg:
 	.asciz	"Hello from long mode\n"

@@ -11,25 +11,7 @@
 	.globl	_start
 _start:
 	mov	$msg, %si
-next:
-	lodsb				/* al = *ds:si++ */
-	test	%al, %al
-	jz	done
-	mov	%al, %bl
-	mov	$0x3fd, %dx		/* LSR */
-wait:
-	in	%dx, %al
-	test	$0x20, %al		/* THRE: room for a byte */
-	jz	wait
-	mov	$0x3f8, %dx		/* THR */
-	mov	%bl, %al
-	out	%al, %dx
-	jmp	next
-done:
-	mov	$0x501, %dx
-	xor	%al, %al
-	out	%al, %dx
-	hlt				/* not reached */
+#include "hello.inc"
 
 msg:
 	.asciz	"Hello from real mode\n"
