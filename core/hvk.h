@@ -78,6 +78,22 @@ static inline bool hvk_vcpu_signal_exit(struct hvk_vcpu *vcpu)
 	return true;
 }
 
+/**
+ * hvk_vcpu_immediate_exit() - did the VMM ask KVM_RUN not to enter?
+ * @vcpu: the vCPU
+ *
+ * kvm_run->immediate_exit: the arch run loop checks it once, after it
+ * has completed the previous exit (an IN or MMIO load lands in the guest
+ * registers even so, as with KVM) and before the first entry. KVM_RUN
+ * then returns -EINTR and, as KVM 6.1 does, leaves exit_reason alone.
+ *
+ * Return: true if the caller must return -EINTR now.
+ */
+static inline bool hvk_vcpu_immediate_exit(struct hvk_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->run->HVK_KVM_RUN_IMMEDIATE_EXIT);
+}
+
 /* core/vm.c */
 long hvk_create_vm(unsigned long type);
 void hvk_vm_get(struct hvk_vm *vm);

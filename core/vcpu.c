@@ -31,15 +31,7 @@ static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_RUN:
-		if (arg) {
-			r = -EINVAL;
-		} else if (READ_ONCE(vcpu->run->HVK_KVM_RUN_IMMEDIATE_EXIT)) {
-			/* The VMM only wanted to kick us out: never enter. */
-			vcpu->run->exit_reason = KVM_EXIT_INTR;
-			r = -EINTR;
-		} else {
-			r = hvk_arch_vcpu_run(vcpu);
-		}
+		r = arg ? -EINVAL : hvk_arch_vcpu_run(vcpu);
 		break;
 	default:
 		r = hvk_arch_vcpu_ioctl(vcpu, ioctl, arg);

@@ -56,6 +56,7 @@ int hvk_mmu_init(struct hvk_vm *vm, const struct hvk_pgt_fmt *fmt)
 
 	mutex_init(&mmu->lock);
 	xa_init(&mmu->pinned);
+	xa_init(&mmu->blocks);
 	r = hvk_pgt_init(&mmu->pgt, fmt, &hvk_mmu_ops);
 	if (r)
 		return r;
@@ -63,18 +64,58 @@ int hvk_mmu_init(struct hvk_vm *vm, const struct hvk_pgt_fmt *fmt)
 	return 0;
 }
 
-/* Drop the pins of [first, last] (gfns). Only after the TLB flush. */
+/*
+ * The pins: @pinned maps a gfn to the 4 KiB page mapped there, @blocks a
+ * 2 MiB block number (gfn / 512) to the first of its 512 pages, the one
+ * page pinned for the block (hvk_mmu_pin_block()). The
+ * entry's xarray tag says whether the guest could write the memory, so
+ * that unpinning marks it dirty: the guest wrote behind the host MM's
+ * back, and a shared file mapping must write that back.
+ */
+#define HVK_PIN_DIRTY	1
+
+static int hvk_mmu_record_pin(struct xarray *xa, unsigned long index,
+			      struct page *page, bool dirty)
+{
+	return xa_insert(xa, index,
+			 xa_tag_pointer(page, dirty ? HVK_PIN_DIRTY : 0),
+			 GFP_KERNEL_ACCOUNT);
+}
+
+/* Marking one page dirty marks its whole folio, a block's included. */
+static void hvk_mmu_unpin(void *entry)
+{
+	unpin_user_page_range_dirty_lock(xa_untag_pointer(entry), 1,
+					 xa_pointer_tag(entry) == HVK_PIN_DIRTY);
+}
+
+/* Drop the pins of gfns [first, last]. Only after the TLB flush. */
 static void hvk_mmu_unpin_range(struct hvk_mmu *mmu, u64 first, u64 last)
 {
-	struct page *page;
-	unsigned long gfn;
+	unsigned long index;
+	void *entry;
 
-	xa_for_each_range(&mmu->pinned, gfn, page, first, last) {
-		xa_erase(&mmu->pinned, gfn);
-		unpin_user_page(page);
+	xa_for_each_range(&mmu->pinned, index, entry, first, last) {
+		xa_erase(&mmu->pinned, index);
+		hvk_mmu_unpin(entry);
 		mmu->nr_pinned--;
 		cond_resched();
 	}
+	/* A block lies wholly inside one slot: whole blocks go. */
+	xa_for_each_range(&mmu->blocks, index, entry, first / HVK_BLOCK_PAGES,
+			  last / HVK_BLOCK_PAGES) {
+		xa_erase(&mmu->blocks, index);
+		hvk_mmu_unpin(entry);
+		mmu->nr_pinned -= HVK_BLOCK_PAGES;
+		cond_resched();
+	}
+}
+
+/* Whether gfn is mapped already, as a page or inside a block. */
+static bool hvk_mmu_is_mapped(struct hvk_mmu *mmu, u64 gfn)
+{
+	return xa_load(&mmu->pinned, gfn) ||
+	       xa_load(&mmu->blocks, gfn / HVK_BLOCK_PAGES);
 }
 
 /**
@@ -91,8 +132,10 @@ void hvk_mmu_destroy(struct hvk_vm *vm)
 	/* A later VM may get the same root or VMID: no stale entry may live. */
 	hvk_arch_mmu_flush(vm);
 	hvk_pgt_free_tree(&mmu->pgt, &hvk_mmu_ops);
+	hvk_pgt_cache_drain(&mmu->cache, &hvk_mmu_ops);
 	hvk_mmu_unpin_range(mmu, 0, ULONG_MAX);
 	xa_destroy(&mmu->pinned);
+	xa_destroy(&mmu->blocks);
 	mmu->ready = false;
 	mutex_destroy(&mmu->lock);
 }
@@ -185,47 +228,26 @@ static bool hvk_mmu_block_backed(struct hvk_fault *f, struct page *page)
 }
 
 /*
- * Pin the whole block; true if the 512 pages are the expected contiguous
- * run (the mapping cannot have changed under us in a way that matters:
- * if it did, we map what we pinned, which is still this process's).
+ * One pin holds a whole block. A pinned page keeps its folio (the THP or
+ * hugetlb page) allocated, unsplit and unmigrated, and the block maps
+ * only pages of that folio; so the guest can never reach a page that is
+ * not its own, even if the VMM remaps the range (see mmu.h). The pin
+ * taken is the block's first page, checked to be where the folio says.
  */
-static bool hvk_mmu_pin_block(struct hvk_fault *f, unsigned int gup,
-			      struct page **pages)
+static struct page *hvk_mmu_pin_block(struct hvk_fault *f, unsigned int gup,
+				      struct page *faulting)
 {
-	unsigned long i;
-	long n;
+	unsigned long want = page_to_pfn(faulting) - (f->gfn - f->block_gfn);
+	struct page *first;
 
-	n = pin_user_pages_fast(f->block_hva, HVK_BLOCK_PAGES, gup, pages);
-	if (n == HVK_BLOCK_PAGES) {
-		for (i = 1; i < HVK_BLOCK_PAGES; i++)
-			if (page_to_pfn(pages[i]) != page_to_pfn(pages[0]) + i)
-				break;
-		if (i == HVK_BLOCK_PAGES &&
-		    IS_ALIGNED(page_to_pfn(pages[0]), HVK_BLOCK_PAGES))
-			return true;
+	if (pin_user_pages_fast(f->block_hva, 1, gup, &first) != 1)
+		return NULL;
+	if (page_to_pfn(first) != want ||
+	    page_folio(first) != page_folio(faulting)) {
+		unpin_user_page(first);
+		return NULL;
 	}
-	if (n > 0)
-		unpin_user_pages(pages, n);
-	return false;
-}
-
-static int hvk_mmu_record_pins(struct hvk_mmu *mmu, u64 gfn,
-			       struct page **pages, unsigned long n)
-{
-	unsigned long i;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		r = xa_insert(&mmu->pinned, gfn + i, pages[i],
-			      GFP_KERNEL_ACCOUNT);
-		if (r) {
-			while (i--)
-				xa_erase(&mmu->pinned, gfn + i);
-			return r;
-		}
-	}
-	mmu->nr_pinned += n;
-	return 0;
+	return first;
 }
 
 /* hvk_mmu_fault() with or without trying a 2 MiB block. */
@@ -233,18 +255,12 @@ static int __hvk_mmu_fault(struct hvk_vm *vm, u64 gpa, unsigned int access,
 			   bool try_block)
 {
 	struct hvk_mmu *mmu = &vm->mmu;
-	struct hvk_pgt_cache cache = { };
-	struct page **pages = NULL, *page;
-	unsigned long seq, npages = 1;
 	unsigned int gup = FOLL_LONGTERM, prot;
+	int level, r;
+	unsigned long seq, npages;
+	struct page *block, *page;
 	struct hvk_fault f;
-	int level = HVK_PGT_LAST_LEVEL, r;
 	u64 map_gfn;
-
-	if (!mmu->ready)
-		return -EFAULT;
-	if (gpa >> mmu->pgt.fmt.ia_bits)
-		return -ENOENT;
 
 retry:
 	if (fatal_signal_pending(current))
@@ -267,82 +283,73 @@ retry:
 	r = pin_user_pages_fast(f.hva, 1, gup, &page);
 	if (r != 1)
 		return r == -ENOMEM || r == -EINTR ? r : -EFAULT;
-	pages = &page;
 	map_gfn = f.gfn;
+	npages = 1;
+	level = HVK_PGT_LAST_LEVEL;
 
 	if (try_block && f.block_ok &&
 	    (mmu->pgt.fmt.block_levels & BIT(2)) &&
 	    hvk_mmu_block_backed(&f, page)) {
-		struct page **block;
-
-		block = kvmalloc_array(HVK_BLOCK_PAGES, sizeof(*block),
-				       GFP_KERNEL_ACCOUNT);
-		if (block && hvk_mmu_pin_block(&f, gup, block)) {
+		block = hvk_mmu_pin_block(&f, gup, page);
+		if (block) {
 			unpin_user_page(page);
-			pages = block;
+			page = block;
 			npages = HVK_BLOCK_PAGES;
 			map_gfn = f.block_gfn;
 			level = 2;
-		} else {
-			kvfree(block);
 		}
 	}
-
-	r = hvk_pgt_cache_topup(&cache, &hvk_mmu_ops, HVK_PGT_CACHE_MAX);
-	if (r)
-		goto out_unpin;
 
 	mutex_lock(&mmu->lock);
 	if (mmu->invalidate_seq != seq) {
 		/* A slot changed since the lookup: start again. */
 		mutex_unlock(&mmu->lock);
-		hvk_pgt_cache_drain(&cache, &hvk_mmu_ops);
-		unpin_user_pages(pages, npages);
-		if (npages > 1)
-			kvfree(pages);
-		pages = NULL;
+		unpin_user_page(page);
 		goto retry;
 	}
-	if (xa_load(&mmu->pinned, f.gfn)) {
-		/* Another vCPU mapped it first. */
-		r = 0;
+	r = 0;
+	if (hvk_mmu_is_mapped(mmu, f.gfn))
+		goto out_unlock;	/* another vCPU mapped it first */
+	/*
+	 * Table pages for the map, kept from one fault to the next: the
+	 * mutex lets us sleep here, and the cache is rarely empty.
+	 */
+	r = hvk_pgt_cache_topup(&mmu->cache, &hvk_mmu_ops, HVK_PGT_CACHE_MAX);
+	if (r)
 		goto out_unlock;
-	}
-	r = hvk_mmu_record_pins(mmu, map_gfn, pages, npages);
-	if (r) {
-		/* Part of the block is mapped as pages already: use a page. */
-		if (r == -EBUSY && npages > 1)
-			r = -EAGAIN;
+	if (npages > 1)
+		r = hvk_mmu_record_pin(&mmu->blocks, map_gfn / HVK_BLOCK_PAGES,
+				       page, f.writable);
+	else
+		r = hvk_mmu_record_pin(&mmu->pinned, map_gfn, page,
+				       f.writable);
+	if (r)
 		goto out_unlock;
-	}
-	hvk_arch_mmu_sync_page(page_to_phys(pages[0]),
-			       (u64)npages << PAGE_SHIFT, prot);
-	r = hvk_pgt_map(&mmu->pgt, &cache, map_gfn << PAGE_SHIFT,
-			page_to_phys(pages[0]), level,
+	hvk_arch_mmu_sync_page(page_to_phys(page), (u64)npages << PAGE_SHIFT,
+			       prot);
+	r = hvk_pgt_map(&mmu->pgt, &mmu->cache, map_gfn << PAGE_SHIFT,
+			page_to_phys(page), level,
 			hvk_arch_mmu_leaf_attrs(vm, prot, level), 0, NULL);
 	if (r) {
-		unsigned long i;
-
-		for (i = 0; i < npages; i++)
-			xa_erase(&mmu->pinned, map_gfn + i);
-		mmu->nr_pinned -= npages;
-		if (r == -EEXIST && npages > 1)
-			r = -EAGAIN;
+		if (npages > 1)
+			xa_erase(&mmu->blocks, map_gfn / HVK_BLOCK_PAGES);
+		else
+			xa_erase(&mmu->pinned, map_gfn);
 		goto out_unlock;
 	}
+	mmu->nr_pinned += npages;
 	mutex_unlock(&mmu->lock);
-	hvk_pgt_cache_drain(&cache, &hvk_mmu_ops);
-	if (npages > 1)
-		kvfree(pages);
 	return 0;
 
 out_unlock:
 	mutex_unlock(&mmu->lock);
-out_unpin:
-	hvk_pgt_cache_drain(&cache, &hvk_mmu_ops);
-	unpin_user_pages(pages, npages);
-	if (npages > 1)
-		kvfree(pages);
+	unpin_user_page(page);
+	/*
+	 * A block over pages already mapped one by one (the backing became
+	 * huge later) is refused by the table: map this access as a page.
+	 */
+	if (r == -EEXIST && npages > 1)
+		r = -EAGAIN;
 	return r;
 }
 
@@ -363,12 +370,13 @@ out_unpin:
  */
 int hvk_mmu_fault(struct hvk_vm *vm, u64 gpa, unsigned int access)
 {
-	int r = __hvk_mmu_fault(vm, gpa, access, true);
+	int r;
 
-	/*
-	 * -EAGAIN: the block overlaps pages already mapped one by one (the
-	 * backing became huge later). Map this access as a page instead.
-	 */
+	if (!vm->mmu.ready)
+		return -EFAULT;
+	if (gpa >> vm->mmu.pgt.fmt.ia_bits)
+		return -ENOENT;
+	r = __hvk_mmu_fault(vm, gpa, access, true);
 	if (r == -EAGAIN)
 		r = __hvk_mmu_fault(vm, gpa, access, false);
 	return r;

@@ -41,8 +41,10 @@ struct hvk_mmu {
 	bool ready;			/* hvk_mmu_init() succeeded */
 	struct mutex lock;
 	unsigned long invalidate_seq;	/* bumped by every unmap */
-	struct xarray pinned;		/* gfn -> struct page * we pinned */
-	unsigned long nr_pinned;	/* pages in @pinned */
+	struct xarray pinned;		/* gfn -> the 4 KiB page pinned */
+	struct xarray blocks;		/* gfn / 512 -> first page of a block */
+	unsigned long nr_pinned;	/* pages pinned, blocks included */
+	struct hvk_pgt_cache cache;	/* table pages for the next maps */
 };
 
 int hvk_mmu_init(struct hvk_vm *vm, const struct hvk_pgt_fmt *fmt);

@@ -114,7 +114,7 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		mutex_lock(&vm->lock);
 		if (vm->nr_vcpus) {
 			mutex_unlock(&vm->lock);
-			return -EBUSY;
+			return -EINVAL;
 		}
 		vm->arch.identity_map_addr = addr;
 		vm->arch.identity_map_set = true;

@@ -146,6 +146,19 @@ long vmx_set_cpuid2(struct hvk_vcpu *vcpu, void __user *argp)
 		if (IS_ERR(entries))
 			return PTR_ERR(entries);
 	}
+	/*
+	 * Once the guest has run it may have acted on what it saw: KVM 6.1
+	 * then takes only the table it already has.
+	 */
+	if (vcpu->arch.ran) {
+		bool same = cpuid.nent == vcpu->arch.cpuid_nent &&
+			    (!cpuid.nent ||
+			     !memcmp(entries, vcpu->arch.cpuid,
+				     cpuid.nent * sizeof(*entries)));
+
+		kfree(entries);
+		return same ? 0 : -EINVAL;
+	}
 	kfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = entries;
 	vcpu->arch.cpuid_nent = cpuid.nent;

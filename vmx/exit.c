@@ -14,6 +14,9 @@
 #include "run.h"
 #include "vmcs.h"
 
+/* Appendix C: GETSEC always exits; <asm/vmx.h> does not name it. */
+#define EXIT_REASON_GETSEC	11
+
 /**
  * vmx_skip_instruction() - step RIP over the instruction that exited
  * @vcpu: the vCPU
@@ -143,7 +146,12 @@ static int vmx_handle_vmcall(struct hvk_vcpu *vcpu)
 	return VMX_RESUME_GUEST;
 }
 
-/* hvk does not offer nested VMX: VMX instructions are #UD (CPUID.1:ECX.VMX = 0). */
+/*
+ * Instructions for features hvk does not offer the guest, which exit
+ * unconditionally or because their exiting control is on: #UD, as on a
+ * CPU without them (nested VMX: CPUID.1:ECX.VMX = 0; SMX for GETSEC;
+ * MONITOR/MWAIT and XSAVE: their CPUID bits are clear).
+ */
 static int vmx_handle_vmx_insn(struct hvk_vcpu *vcpu)
 {
 	return vmx_inject_ud(vcpu);
@@ -187,6 +195,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[] = {
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_handle_triple_fault,
 	[EXIT_REASON_CPUID]		= vmx_handle_cpuid,
 	[EXIT_REASON_HLT]		= vmx_handle_hlt,
+	[EXIT_REASON_GETSEC]		= vmx_handle_vmx_insn,
 	[EXIT_REASON_INVD]		= vmx_handle_skip,
 	[EXIT_REASON_RDPMC]		= vmx_handle_rdpmc,
 	[EXIT_REASON_VMCALL]		= vmx_handle_vmcall,

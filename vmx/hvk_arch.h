@@ -96,6 +96,7 @@ struct hvk_arch_vcpu {
 	/* KVM_SET_CPUID2 */
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
+	bool ran;			/* entered the guest once */
 
 	/* The exit being handled */
 	u32 exit_reason;
@@ -105,7 +106,9 @@ struct hvk_arch_vcpu {
 	enum vmx_pending pending;
 	struct mmio_insn mmio_insn;
 	u32 pending_count;		/* INS: elements in the run page */
-	u8 pending_size;
+	u8 pending_size;		/* IN, INS: bytes per element */
+	bool pending_down;		/* INS: RFLAGS.DF was set */
+	u64 pending_gla;		/* INS: linear address of element 0 */
 
 	/* An exception to inject at the next entry (vector or -1) */
 	int inject_vector;

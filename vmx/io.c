@@ -142,12 +142,12 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 		vmx_skip_instruction(vcpu);
 
 	if (in) {
+		/* Where the data go at completion: @count elements from @gla. */
 		a->pending = VMX_PENDING_INS;
 		a->pending_count = count;
 		a->pending_size = size;
-		/* Where the data go: the element addresses, from @gla. */
-		a->mmio_insn.imm = gla;
-		a->mmio_insn.rep = down;
+		a->pending_gla = gla;
+		a->pending_down = down;
 	}
 	vmx_fill_io(vcpu, in, size, IO_QUAL_PORT(qual), count);
 	return VMX_EXIT_TO_USER;
@@ -362,14 +362,14 @@ int vmx_complete_pending(struct hvk_vcpu *vcpu)
 		u32 i, size = a->pending_size;
 
 		for (i = 0; i < a->pending_count; i++) {
-			u64 at = in->rep ? in->imm - i * size :
-					   in->imm + i * size;
+			u64 at = a->pending_down ? a->pending_gla - i * size :
+						   a->pending_gla + i * size;
 
+			/* The guest unmapped its buffer meanwhile: KVM errs too. */
 			r = vmx_write_guest_virt(vcpu, at, data + i * size,
 						 size);
 			if (r)
-				return vmx_internal_error(vcpu,
-					KVM_INTERNAL_ERROR_EMULATION) ?: -EFAULT;
+				return -EFAULT;
 		}
 		break;
 	}

@@ -35,6 +35,7 @@
 #include "caps.h"
 #include "run.h"
 #include "vmcs.h"
+#include "vmx.h"
 
 /*
  * VMX-preemption timer value: it counts down at the TSC rate divided by
@@ -204,6 +205,7 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 	if (fail)
 		return fail;
 	a->launched = true;
+	a->ran = true;
 
 	a->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -240,6 +242,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 	r = vmx_complete_pending(vcpu);
 	if (r < 0)
 		goto out_unregister;
+	if (hvk_vcpu_immediate_exit(vcpu)) {
+		r = -EINTR;
+		goto out_unregister;
+	}
 
 	fpu_swap_kvm_fpstate(&a->fpu, true);
 	preempt_disable();
@@ -255,6 +261,15 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		cond_resched();
 
 		preempt_disable();
+		if (unlikely(!vmx_cpu_is_on())) {
+			/* This CPU is going offline: wait to be moved away. */
+			preempt_enable();
+			schedule_timeout_interruptible(1);
+			continue;
+		}
+		/* Not loaded by the notifier if VMX was off when we came in. */
+		if (unlikely(a->cpu != smp_processor_id()))
+			vmx_vcpu_load(vcpu, smp_processor_id());
 		local_irq_disable();
 		if (need_resched() || signal_pending(current)) {
 			local_irq_enable();

@@ -190,6 +190,9 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 	unsigned long flags;
 	int old = READ_ONCE(a->cpu);
 
+	/* A CPU on its way offline: the run loop waits to be moved. */
+	if (!vmx_cpu_is_on())
+		return;
 	if (old != cpu) {
 		/* Active elsewhere: VMCLEAR it there first (IPI, waits). */
 		if (old >= 0)

@@ -240,6 +240,18 @@ static bool vmx_cpu_disable(void)
 }
 
 /**
+ * vmx_cpu_is_on() - is this CPU in VMX operation?
+ *
+ * False on a CPU going offline, after its VMXOFF: a vCPU thread the
+ * scheduler has not moved away yet must not touch its VMCS there.
+ * Preemption off.
+ */
+bool vmx_cpu_is_on(void)
+{
+	return this_cpu_ptr(&vmx_cpu)->on;
+}
+
+/**
  * vmx_cpu_emergency_disable() - leave VMX on this CPU, whatever its state
  *
  * Called in NMI context by the crash and emergency-restart paths, on

@@ -10,6 +10,8 @@
 #define HVK_VMX_VMX_H
 
 /* vmx.c */
+#include <linux/types.h>
+bool vmx_cpu_is_on(void);
 void vmx_cpu_emergency_disable(void);
 
 /* emergency.c */
