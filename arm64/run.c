@@ -617,13 +617,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 	/*
 	 * KVM honours immediate_exit only here, after the MMIO completion
 	 * (and after -ENOEXEC): a VMM that kicks itself out still gets its
-	 * read into the register. core/vcpu.c checks it earlier today; this
-	 * is the place once that check moves to the arch.
+	 * read into the register. exit_reason is left as it was (KVM 6.1).
 	 */
-	if (READ_ONCE(run->HVK_KVM_RUN_IMMEDIATE_EXIT)) {
-		run->exit_reason = KVM_EXIT_INTR;
+	if (hvk_vcpu_immediate_exit(vcpu))
 		return -EINTR;
-	}
 	run->flags = 0;
 
 	for (;;) {
