@@ -146,6 +146,19 @@ static int hvk_exit_internal_error(struct hvk_vcpu *vcpu)
 	return HVK_EXIT_TO_USER;
 }
 
+/*
+ * FP/SIMD trapped by CPTR_EL2.FPEN: the guest's first use in this
+ * KVM_RUN. From now on its registers are loaded on every entry; the
+ * instruction runs again (the PC still points at it).
+ */
+static int hvk_handle_fp(struct hvk_vcpu *vcpu)
+{
+	if (vcpu->arch.fp_live)		/* cannot trap while enabled */
+		return hvk_exit_internal_error(vcpu);
+	vcpu->arch.fp_live = true;
+	return HVK_RESUME_GUEST;
+}
+
 static int hvk_handle_undef(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_inject_undef(vcpu);
@@ -379,6 +392,7 @@ static int hvk_handle_dabt(struct hvk_vcpu *vcpu)
  */
 static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
 	[ESR_ELx_EC_WFx]	= hvk_handle_wfx,
+	[ESR_ELx_EC_FP_ASIMD]	= hvk_handle_fp,
 	[ESR_ELx_EC_PAC]	= hvk_handle_undef,
 	[ESR_ELx_EC_HVC64]	= hvk_handle_hvc,
 	[ESR_ELx_EC_SMC64]	= hvk_handle_smc,

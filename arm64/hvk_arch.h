@@ -134,6 +134,8 @@ struct hvk_mmio_pending {
  * @wq: a vCPU blocked in KVM_RUN (stopped, or in WFI) sleeps here
  * @wake: a reason to leave WFI was posted (read by the vCPU's own thread)
  * @cpu: the CPU the vCPU is in the guest on, or -1 (for kicks)
+ * @fp_live: the guest used FP/SIMD in this KVM_RUN: its registers are
+ *	     switched on every entry (else FP/SIMD traps, arm64/run.c)
  * @mpidr: the guest's MPIDR_EL1 (VMPIDR_EL2), from the vCPU id
  * @mmio: pending MMIO completion
  * @exit: the last exit's syndrome
@@ -153,6 +155,7 @@ struct hvk_arch_vcpu {
 	wait_queue_head_t wq;
 	bool wake;
 	int cpu;
+	bool fp_live;
 	u64 mpidr;
 	struct hvk_mmio_pending mmio;
 	struct hvk_arm64_exit exit;
