@@ -414,6 +414,12 @@ void hvk_arm64_kick(struct hvk_vcpu *vcpu)
 
 	WRITE_ONCE(vcpu->arch.wake, true);
 	wake_up_interruptible(&vcpu->arch.wq);
+	/*
+	 * Pairs with hvk_enter_once(): the request (mp_state, wake) is
+	 * visible before we look where the vCPU runs, so either it sees
+	 * the request before entering or we see its CPU and interrupt it.
+	 */
+	smp_mb();
 	cpu = READ_ONCE(vcpu->arch.cpu);
 	if (cpu >= 0 && cpu != raw_smp_processor_id())
 		smp_call_function_single(cpu, hvk_kick_ipi, NULL, 0);
