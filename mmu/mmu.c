@@ -9,6 +9,7 @@
 #include <linux/io.h>
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -89,10 +90,31 @@ static void hvk_mmu_unpin(void *entry)
 					 xa_pointer_tag(entry) == HVK_PIN_DIRTY);
 }
 
-/* Drop the pins of gfns [first, last]. Only after the TLB flush. */
-static void hvk_mmu_unpin_range(struct hvk_mmu *mmu, u64 first, u64 last)
+/*
+ * Pinned guest memory counts against the VMM's RLIMIT_MEMLOCK, as other
+ * long-term pinners (VFIO, io_uring, RDMA) count theirs: a user who can
+ * open /dev/hvk cannot make unlimited memory unswappable. CAP_IPC_LOCK
+ * lifts the limit. The uncharge may come after the process has exited
+ * (the VM dies when its last fd goes), when there is nothing to uncharge.
+ */
+static int hvk_mmu_charge(struct hvk_vm *vm, unsigned long npages)
 {
-	unsigned long index;
+	return account_locked_vm(vm->mm, npages, true);
+}
+
+static void hvk_mmu_uncharge(struct hvk_vm *vm, unsigned long npages)
+{
+	if (npages && mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, npages, false);
+		mmput(vm->mm);
+	}
+}
+
+/* Drop the pins of gfns [first, last]. Only after the TLB flush. */
+static void hvk_mmu_unpin_range(struct hvk_vm *vm, u64 first, u64 last)
+{
+	struct hvk_mmu *mmu = &vm->mmu;
+	unsigned long index, before = mmu->nr_pinned;
 	void *entry;
 
 	xa_for_each_range(&mmu->pinned, index, entry, first, last) {
@@ -109,6 +131,7 @@ static void hvk_mmu_unpin_range(struct hvk_mmu *mmu, u64 first, u64 last)
 		mmu->nr_pinned -= HVK_BLOCK_PAGES;
 		cond_resched();
 	}
+	hvk_mmu_uncharge(vm, before - mmu->nr_pinned);
 }
 
 /* Whether gfn is mapped already, as a page or inside a block. */
@@ -133,7 +156,7 @@ void hvk_mmu_destroy(struct hvk_vm *vm)
 	hvk_arch_mmu_flush(vm);
 	hvk_pgt_free_tree(&mmu->pgt, &hvk_mmu_ops);
 	hvk_pgt_cache_drain(&mmu->cache, &hvk_mmu_ops);
-	hvk_mmu_unpin_range(mmu, 0, ULONG_MAX);
+	hvk_mmu_unpin_range(vm, 0, ULONG_MAX);
 	xa_destroy(&mmu->pinned);
 	xa_destroy(&mmu->blocks);
 	mmu->ready = false;
@@ -159,10 +182,12 @@ void hvk_mmu_unmap_range(struct hvk_vm *vm, u64 gpa, u64 size)
 		return;
 	mutex_lock(&mmu->lock);
 	changed = hvk_pgt_unmap(&mmu->pgt, gpa, size);
-	mmu->invalidate_seq++;
-	if (changed > 0)
+	WRITE_ONCE(mmu->invalidate_seq, mmu->invalidate_seq + 1);
+	/* A range the table refuses is a hvk bug: flush all the same. */
+	WARN_ON_ONCE(changed < 0);
+	if (changed)
 		hvk_arch_mmu_flush(vm);
-	hvk_mmu_unpin_range(mmu, gpa >> PAGE_SHIFT,
+	hvk_mmu_unpin_range(vm, gpa >> PAGE_SHIFT,
 			    ((gpa + size) >> PAGE_SHIFT) - 1);
 	mutex_unlock(&mmu->lock);
 }
@@ -300,11 +325,18 @@ retry:
 		}
 	}
 
+	r = hvk_mmu_charge(vm, npages);
+	if (r) {
+		unpin_user_page(page);
+		return r;
+	}
+
 	mutex_lock(&mmu->lock);
 	if (mmu->invalidate_seq != seq) {
 		/* A slot changed since the lookup: start again. */
 		mutex_unlock(&mmu->lock);
 		unpin_user_page(page);
+		hvk_mmu_uncharge(vm, npages);
 		goto retry;
 	}
 	r = 0;
@@ -344,6 +376,7 @@ retry:
 out_unlock:
 	mutex_unlock(&mmu->lock);
 	unpin_user_page(page);
+	hvk_mmu_uncharge(vm, npages);
 	/*
 	 * A block over pages already mapped one by one (the backing became
 	 * huge later) is refused by the table: map this access as a page.

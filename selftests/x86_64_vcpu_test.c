@@ -13,6 +13,7 @@
  * takes vcpu->mutex around KVM_RUN).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -31,6 +32,8 @@
  * id (BL) and halts.
  * spin: adds 1 to the dword at RES forever.
  * in_out: IN from PORT_IN into EAX, OUT of EAX to PORT_DONE, halts.
+ * xmm_watch: puts a value in XMM0 and spins until XMM0 holds anything
+ * else, which it OUTs to PORT_DONE.
  */
 asm(
 "	.pushsection .rodata.x86_vcpu_guest, \"a\"\n"
@@ -58,12 +61,20 @@ XG_ASM_PRELUDE
 "vcpu_in_out_after_in:\n"
 "	outl %eax, $" XG_STR(PORT_DONE) "\n"
 "	hlt\n"
+"vcpu_xmm_watch:\n"
+"	mov $0x11223344, %eax\n"
+"	movd %eax, %xmm0\n"
+"1:	movd %xmm0, %eax\n"
+"	cmp $0x11223344, %eax\n"
+"	je 1b\n"
+"	outl %eax, $" XG_STR(PORT_DONE) "\n"
+"	hlt\n"
 "vcpu_blob_end:\n"
 "	.popsection\n"
 );
 
 extern const char vcpu_blob[], vcpu_blob_end[], vcpu_rdv[], vcpu_spin[];
-extern const char vcpu_in_out[], vcpu_in_out_after_in[];
+extern const char vcpu_in_out[], vcpu_in_out_after_in[], vcpu_xmm_watch[];
 
 #define ADDR(label)	XG_ADDR(vcpu_blob, label)
 
@@ -305,6 +316,96 @@ TEST(signal_interrupts_spinning_guest)
 			TH_LOG("run %d: RIP %#llx inside the spin loop", i,
 			       (unsigned long long)regs.rip);
 	}
+	xg_destroy(&g);
+}
+
+/* Another task on the vCPU thread's CPU, filling XMM0 and yielding. */
+static void *xmm_scribbler(void *arg)
+{
+	volatile int *stop = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!*stop) {
+		asm volatile("movq %0, %%xmm0" : : "r" (0xdeadbeefcafebabeULL)
+			     : "xmm0");
+		sched_yield();
+	}
+	return NULL;
+}
+
+/*
+ * The guest's FPU registers are its own while it runs, whatever else
+ * the CPU ran in between (other tasks, kernel FPU users in softirqs):
+ * a guest watching XMM0 never sees another task's value. Both threads
+ * share one CPU so that they keep taking it from each other.
+ */
+TEST(fpu_not_shared_with_other_tasks)
+{
+	volatile int stop = 0;
+	struct kvm_run *run;
+	cpu_set_t one;
+	pthread_t t;
+	struct xg g;
+	int r;
+
+	install_noop_handlers();
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	ASSERT_EQ(0, xg_create(&g))
+		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
+	run = g.cpu[0].run;
+	ASSERT_EQ(0, xg_load(&g, vcpu_blob, vcpu_blob_end));
+	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, ADDR(vcpu_xmm_watch),
+			      XG_STACK));
+	ASSERT_EQ(0, pthread_create(&t, NULL, xmm_scribbler, (void *)&stop));
+	alarm_in_us(300000);
+	errno = 0;
+	r = xg_run(&g, 0);
+	stop = 1;
+	pthread_join(t, NULL);
+	EXPECT_TRUE(r == -1 && errno == EINTR)
+		TH_LOG("the guest must spin until SIGALRM, its XMM0 intact; "
+		       "got %d %s, %s (XMM0 held %#x)", r,
+		       hvk_errname(errno), xg_exit_str(run),
+		       run->exit_reason == KVM_EXIT_IO ?
+		       *(uint32_t *)xg_io_data(run) : 0);
+	xg_destroy(&g);
+}
+
+/*
+ * A VM entry that fails on invalid guest state (here reserved RFLAGS bit
+ * 3, 26.3.1.4 "Checks on Guest RIP, RSP and RFLAGS") ends KVM_RUN with
+ * KVM_EXIT_FAIL_ENTRY and the reason (33, bit 31 set); once the VMM has
+ * fixed the state, the vCPU runs again.
+ */
+TEST(failed_entry_then_fixed)
+{
+	struct kvm_regs regs;
+	struct kvm_run *run;
+	struct xg g;
+	int r;
+
+	ASSERT_EQ(0, xg_create(&g))
+		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
+	run = g.cpu[0].run;
+	ASSERT_EQ(0, xg_load(&g, vcpu_blob, vcpu_blob_end));
+	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, ADDR(vcpu_in_out_after_in),
+			      XG_STACK));
+	ASSERT_OK(r, ioctl(g.cpu[0].fd, KVM_GET_REGS, &regs), "KVM_GET_REGS");
+	regs.rflags |= 1 << 3;
+	ASSERT_OK(r, ioctl(g.cpu[0].fd, KVM_SET_REGS, &regs), "KVM_SET_REGS");
+	XG_RUN_EXPECT(&g, 0, KVM_EXIT_FAIL_ENTRY, "RFLAGS bit 3 set");
+	EXPECT_EQ(0x80000021ULL,
+		  run->fail_entry.hardware_entry_failure_reason)
+		TH_LOG("failure reason: invalid guest state (33) | bit 31");
+	regs.rflags &= ~(1ULL << 3);
+	ASSERT_OK(r, ioctl(g.cpu[0].fd, KVM_SET_REGS, &regs), "KVM_SET_REGS");
+	XG_EXPECT_IO(&g, 0, KVM_EXIT_IO_OUT, 4, PORT_DONE, 1,
+		     "OUT after the state was fixed");
+	XG_RUN_EXPECT(&g, 0, KVM_EXIT_HLT, "HLT after the state was fixed");
 	xg_destroy(&g);
 }
 

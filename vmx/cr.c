@@ -21,11 +21,17 @@
 #include "run.h"
 #include "vmcs.h"
 
-/* CR4 bits a guest may set: its own, and SMEP/SMAP if the CPU has them. */
-static unsigned long vmx_cr4_allowed(void)
+/**
+ * vmx_cr4_valid() - may the guest have this CR4?
+ * @cr4: the value
+ *
+ * Its own bits, and SMEP/SMAP if the CPU has them; nothing hvk does not
+ * virtualize (VMXE, OSXSAVE, PKE, LA57, ...).
+ */
+bool vmx_cr4_valid(unsigned long cr4)
 {
-	return (VMX_CR4_GUEST_OWNED | X86_CR4_SMEP | X86_CR4_SMAP) &
-	       vmx_caps.cr4_fixed1;
+	return !(cr4 & ~((VMX_CR4_GUEST_OWNED | X86_CR4_SMEP |
+			  X86_CR4_SMAP) & vmx_caps.cr4_fixed1));
 }
 
 static void vmx_update_lma(struct hvk_vcpu *vcpu, u64 efer)
@@ -65,6 +71,9 @@ int vmx_set_cr0(struct hvk_vcpu *vcpu, unsigned long cr0)
 	vmcs_writel(CR0_READ_SHADOW, cr0);
 	vmcs_writel(GUEST_CR0, vmx_cr0_guest_value(cr0 & ~(X86_CR0_CD |
 							    X86_CR0_NW)));
+	/* A PDPTE the guest's CR3 does not reach is #GP for MOV CR0. */
+	if (!(old & X86_CR0_PG) && vmx_load_pdptrs(vcpu))
+		return -EINVAL;
 	return 0;
 }
 
@@ -78,14 +87,14 @@ int vmx_set_cr0(struct hvk_vcpu *vcpu, unsigned long cr0)
  */
 int vmx_set_cr4(struct hvk_vcpu *vcpu, unsigned long cr4)
 {
-	if (cr4 & ~vmx_cr4_allowed())
+	if (!vmx_cr4_valid(cr4))
 		return -EINVAL;
 	if (!(cr4 & X86_CR4_PAE) &&
 	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
 		return -EINVAL;
 	vmcs_writel(CR4_READ_SHADOW, cr4);
 	vmcs_writel(GUEST_CR4, vmx_cr4_guest_value(cr4));
-	return 0;
+	return vmx_load_pdptrs(vcpu) ? -EINVAL : 0;
 }
 
 /**
@@ -222,9 +231,11 @@ int vmx_handle_dr(struct hvk_vcpu *vcpu)
 	    VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)) != 0)
 		return vmx_gp(vcpu);
 	if (dr == 4 || dr == 5) {
-		if (vmcs_readl(GUEST_CR4) & X86_CR4_DE)
-			return vmx_inject_exception(vcpu, UD_VECTOR, false, 0),
-			       VMX_RESUME_GUEST;
+		/* DR4/DR5 alias DR6/DR7 unless CR4.DE (Vol. 3B 17.2.2). */
+		if (vmcs_readl(GUEST_CR4) & X86_CR4_DE) {
+			vmx_inject_exception(vcpu, UD_VECTOR, false, 0);
+			return VMX_RESUME_GUEST;
+		}
 		dr += 2;
 	}
 	reg = dr < 4 ? &a->dr[dr] : dr == 6 ? &a->dr6 : &a->dr7;

@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
+#include <linux/nospec.h>
 #include <asm/vmx.h>
 
 #include "run.h"
@@ -69,8 +70,9 @@ static inline int vmx_inject_ud(struct hvk_vcpu *vcpu)
  * @vcpu: the vCPU
  * @suberror: KVM_INTERNAL_ERROR_*
  *
- * The data carry the raw exit reason, the exit qualification and the
- * CPU, so that a VMM (and a bug report) sees what the hardware said.
+ * The data carry the raw exit reason and the CPU (where KVM puts them)
+ * and the exit qualification, so that a VMM (and a bug report) sees what
+ * the hardware said.
  */
 int vmx_internal_error(struct hvk_vcpu *vcpu, u32 suberror)
 {
@@ -80,8 +82,8 @@ int vmx_internal_error(struct hvk_vcpu *vcpu, u32 suberror)
 	run->internal.suberror = suberror;
 	run->internal.ndata = 3;
 	run->internal.data[0] = vcpu->arch.exit_reason;
-	run->internal.data[1] = vmcs_readl(EXIT_QUALIFICATION);
-	run->internal.data[2] = vcpu->arch.cpu;
+	run->internal.data[1] = vcpu->arch.cpu;
+	run->internal.data[2] = vmcs_readl(EXIT_QUALIFICATION);
 	return VMX_EXIT_TO_USER;
 }
 
@@ -103,10 +105,11 @@ static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
 {
 	u32 intr = vmcs_read32(VM_EXIT_INTR_INFO);
 
-	/* The NMI went to the host already (run.c). */
-	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	/* NMIs and machine checks went to the host already (run.c). */
+	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
+	    (intr & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
 		return VMX_RESUME_GUEST;
-	/* The exception bitmap is 0: any other exception here is a bug. */
+	/* Only #MC is in the exception bitmap: anything else is a bug. */
 	return vmx_handle_unexpected(vcpu);
 }
 
@@ -223,6 +226,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[] = {
 	[EXIT_REASON_WBINVD]		= vmx_handle_skip,
 	[EXIT_REASON_XSETBV]		= vmx_handle_vmx_insn,
 	[EXIT_REASON_VMFUNC]		= vmx_handle_vmx_insn,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = vmx_handle_nothing,
 };
 
 /**
@@ -237,7 +241,8 @@ int vmx_handle_exit(struct hvk_vcpu *vcpu)
 	vmx_exit_handler_t handler = NULL;
 
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
-		handler = vmx_exit_handlers[basic];
+		handler = vmx_exit_handlers[array_index_nospec(basic,
+					    ARRAY_SIZE(vmx_exit_handlers))];
 	if (!handler)
 		return vmx_handle_unexpected(vcpu);
 	return handler(vcpu);

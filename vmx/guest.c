@@ -128,6 +128,36 @@ static int vmx_gva_to_gpa(struct hvk_vcpu *vcpu, u64 gva, bool write,
 	return 0;
 }
 
+/**
+ * vmx_load_pdptrs() - the PAE PDPTEs for the VMCS
+ * @vcpu: the vCPU, its VMCS current
+ *
+ * With EPT, VM entry takes the four PDPTEs of PAE paging from the VMCS
+ * (26.3.2.4 "Loading Page-Directory-Pointer-Table Entries"), which the
+ * CPU itself fills only when the guest loads CR3 or toggles paging. When
+ * hvk sets up PAE paging itself (KVM_SET_SREGS, an emulated MOV to CR0
+ * or CR4) it must read them from guest memory.
+ *
+ * Return: 0, or -EFAULT if the table is not in guest RAM.
+ */
+int vmx_load_pdptrs(struct hvk_vcpu *vcpu)
+{
+	unsigned long cr0 = vmcs_readl(GUEST_CR0);
+	unsigned long cr4 = vmcs_readl(GUEST_CR4);
+	u64 pdpte[4];
+	int i;
+
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) ||
+	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
+		return 0;
+	if (hvk_guest_read(vcpu->vm, vmcs_readl(GUEST_CR3) & 0xffffffe0,
+			   pdpte, sizeof(pdpte)))
+		return -EFAULT;
+	for (i = 0; i < 4; i++)
+		__vmcs_write(GUEST_PDPTR0 + 2 * i, pdpte[i]);
+	return 0;
+}
+
 static int vmx_guest_virt_copy(struct hvk_vcpu *vcpu, u64 gva, void *buf,
 			       unsigned int len, bool write)
 {

@@ -76,8 +76,8 @@ struct hvk_arch_vcpu {
 	bool in_run;			/* guest MSRs and FPU loaded */
 	u64 host_msrs[VMX_NR_SWAPPED_MSRS];
 	u64 guest_msrs[VMX_NR_SWAPPED_MSRS];
-	unsigned long host_dr7;
-	u64 host_debugctl;
+	u16 host_ldt, host_ds, host_es, host_fs, host_gs;
+	u64 host_fs_base;
 
 	struct fpu_guest fpu;
 

@@ -14,6 +14,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <asm/trap_pf.h>
 #include <asm/vmx.h>
 
 #include "mmu/mmu.h"
@@ -122,7 +123,13 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 			r = vmx_read_guest_virt(vcpu, at, data + i * size,
 						size, false);
 			if (r == -EFAULT) {
-				vmx_inject_exception(vcpu, PF_VECTOR, true, 0);
+				/* A read fault at @at, as the CPU would give. */
+				bool user = VMX_AR_DPL(vmcs_read32(
+						GUEST_SS_AR_BYTES)) == 3;
+
+				a->regs.cr2 = at;
+				vmx_inject_exception(vcpu, PF_VECTOR, true,
+						     user ? X86_PF_USER : 0);
 				return VMX_RESUME_GUEST;
 			}
 			if (r)
@@ -243,6 +250,13 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 
 	if (qual & EPT_QUAL_FETCH)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	/*
+	 * The access came from delivering an event (an IDT or stack in
+	 * MMIO space), not from the instruction at RIP: nothing to decode.
+	 */
+	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return vmx_internal_error(vcpu,
+					  KVM_INTERNAL_ERROR_DELIVERY_EV);
 
 	/* Fetch what we can of the 15 bytes: the tail may be unmapped. */
 	if (mode != X86_MODE_LONG64)

@@ -18,6 +18,7 @@
 #include <linux/kvm.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/segment.h>
 #include <asm/vmx.h>
 
 #include "run.h"
@@ -51,6 +52,18 @@ void vmx_load_guest_msrs(struct hvk_vcpu *vcpu)
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	int i;
 
+	/*
+	 * A VM exit loads null DS/ES/FS/GS selectors and an unusable LDTR
+	 * (27.5.2 "Loading Host Segment and Descriptor-Table Registers"):
+	 * note the task's, to put them back before it leaves the kernel.
+	 */
+	store_ldt(a->host_ldt);
+	savesegment(ds, a->host_ds);
+	savesegment(es, a->host_es);
+	savesegment(fs, a->host_fs);
+	savesegment(gs, a->host_gs);
+	rdmsrl(MSR_FS_BASE, a->host_fs_base);
+
 	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++) {
 		rdmsrl(vmx_swapped_msr_index[i], a->host_msrs[i]);
 		if (a->guest_msrs[i] != a->host_msrs[i])
@@ -68,11 +81,21 @@ void vmx_load_host_msrs(struct hvk_vcpu *vcpu)
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	int i;
 
-	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++) {
-		rdmsrl(vmx_swapped_msr_index[i], a->guest_msrs[i]);
-		if (a->guest_msrs[i] != a->host_msrs[i])
-			wrmsrl(vmx_swapped_msr_index[i], a->host_msrs[i]);
+	/* Selectors first: loading GS swaps in a base the MSRs then fix. */
+	if (a->host_ldt)
+		asm volatile("lldt %0" : : "rm" (a->host_ldt));
+	loadsegment(ds, a->host_ds);
+	loadsegment(es, a->host_es);
+	if (a->host_fs) {
+		loadsegment(fs, a->host_fs);
+		wrmsrl(MSR_FS_BASE, a->host_fs_base);
 	}
+	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++)
+		rdmsrl(vmx_swapped_msr_index[i], a->guest_msrs[i]);
+	if (a->host_gs)
+		load_gs_index(a->host_gs);
+	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++)
+		wrmsrl(vmx_swapped_msr_index[i], a->host_msrs[i]);
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
 }

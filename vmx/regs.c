@@ -17,14 +17,21 @@
 
 #include "run.h"
 #include "vmcs.h"
+#include "vmx.h"
 
 /* As KVM's MAX_IO_MSRS: entries per KVM_GET/SET_MSRS call. */
 #define VMX_MAX_IO_MSRS		256
 
-static void vmx_vcpu_get(struct hvk_vcpu *vcpu)
+/* Make the VMCS current here; -EIO if this CPU has no VMX any more. */
+static int vmx_vcpu_get(struct hvk_vcpu *vcpu)
 {
 	preempt_disable();
+	if (!vmx_cpu_is_on()) {
+		preempt_enable();
+		return -EIO;
+	}
 	vmx_vcpu_load(vcpu, smp_processor_id());
+	return 0;
 }
 
 static void vmx_vcpu_release(struct hvk_vcpu *vcpu)
@@ -159,6 +166,15 @@ static int vmx_check_sregs(const struct kvm_sregs *s)
 		return -EINVAL;
 	if (s->cr8 > 15)
 		return -EINVAL;
+	/*
+	 * IA32_APIC_BASE as KVM checks it: no reserved bits (11:0 but BSP
+	 * and enable, above MAXPHYADDR) and no x2APIC mode, which hvk's CPUID
+	 * does not offer.
+	 */
+	if (s->apic_base & ~(MSR_IA32_APICBASE_BASE & PHYSICAL_PAGE_MASK &
+			     ((1ULL << boot_cpu_data.x86_phys_bits) - 1)) &
+	    ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE))
+		return -EINVAL;
 	return 0;
 }
 
@@ -169,12 +185,13 @@ static int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct kvm_sregs *s)
 	r = vmx_check_sregs(s);
 	if (r)
 		return r;
-	/* EFER first: CR4 and CR0 are checked against it. */
+	if (!vmx_cr4_valid(s->cr4))
+		return -EINVAL;
 	r = vmx_set_efer(vcpu, s->efer, true);
-	if (!r)
-		r = vmx_set_cr4(vcpu, s->cr4);
 	if (r)
 		return r;
+	vmcs_writel(CR4_READ_SHADOW, s->cr4);
+	vmcs_writel(GUEST_CR4, vmx_cr4_guest_value(s->cr4));
 	vmcs_writel(CR0_READ_SHADOW, s->cr0 | X86_CR0_ET);
 	vmcs_writel(GUEST_CR0, vmx_cr0_guest_value((s->cr0 | X86_CR0_ET) &
 					 ~(X86_CR0_CD | X86_CR0_NW)));
@@ -195,7 +212,8 @@ static int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct kvm_sregs *s)
 	vmcs_write32(GUEST_GDTR_LIMIT, s->gdt.limit);
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
-	return 0;
+	/* PAE paging set up from outside: its PDPTEs, as KVM loads them. */
+	return vmx_load_pdptrs(vcpu) ? -EINVAL : 0;
 }
 
 /* The host's XCR0, which the guest FPU buffer is laid out for. */
@@ -281,7 +299,11 @@ static long vmx_msrs_ioctl(struct hvk_vcpu *vcpu, bool set,
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 
-	vmx_vcpu_get(vcpu);
+	r = vmx_vcpu_get(vcpu);
+	if (r) {
+		kfree(e);
+		return r;
+	}
 	for (n = 0; n < msrs.nmsrs; n++) {
 		if (set ? vmx_set_msr(vcpu, e[n].index, e[n].data, true) :
 			  vmx_get_msr(vcpu, e[n].index, &e[n].data))
@@ -322,7 +344,8 @@ long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_GET_REGS:
-		vmx_vcpu_get(vcpu);
+		if (vmx_vcpu_get(vcpu))
+			return -EIO;
 		vmx_get_regs(vcpu, &u.regs);
 		vmx_vcpu_release(vcpu);
 		return copy_to_user(argp, &u.regs, sizeof(u.regs)) ?
@@ -330,12 +353,14 @@ long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_REGS:
 		if (copy_from_user(&u.regs, argp, sizeof(u.regs)))
 			return -EFAULT;
-		vmx_vcpu_get(vcpu);
+		if (vmx_vcpu_get(vcpu))
+			return -EIO;
 		vmx_set_regs(vcpu, &u.regs);
 		vmx_vcpu_release(vcpu);
 		return 0;
 	case KVM_GET_SREGS:
-		vmx_vcpu_get(vcpu);
+		if (vmx_vcpu_get(vcpu))
+			return -EIO;
 		vmx_get_sregs(vcpu, &u.sregs);
 		vmx_vcpu_release(vcpu);
 		return copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ?
@@ -343,7 +368,8 @@ long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_SREGS:
 		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
 			return -EFAULT;
-		vmx_vcpu_get(vcpu);
+		if (vmx_vcpu_get(vcpu))
+			return -EIO;
 		r = vmx_set_sregs(vcpu, &u.sregs);
 		vmx_vcpu_release(vcpu);
 		return r;

@@ -27,6 +27,8 @@
 #include <linux/slab.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <asm/hw_breakpoint.h>
+#include <asm/nospec-branch.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
 #include <asm/debugreg.h>	/* after the rest: needs percpu */
@@ -98,6 +100,11 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 
 	/* A new VMCS region is made clear before its first VMPTRLD (24.11.3). */
 	cpu = get_cpu();
+	if (!vmx_cpu_is_on()) {
+		put_cpu();
+		r = -EIO;
+		goto err_dec_notifier;
+	}
 	st = vmx_vmclear(a->vmcs_pa);
 	if (st != VMX_OK) {
 		put_cpu();
@@ -178,13 +185,59 @@ static void vmx_inject_pending(struct hvk_vcpu *vcpu)
 	a->inject_vector = -1;
 }
 
-/* One guest entry and exit. IRQs and preemption off. */
+/*
+ * Speculation hygiene at the boundary (Intel's guidance for VMMs on L1TF,
+ * MDS/TAA and MMIO stale data, the kernel's
+ * Documentation/admin-guide/hw-vuln): flush L1D, or clear the CPU
+ * buffers with VERW, before the guest runs on a CPU that needs it. The
+ * RSB is refilled after the exit in vmenter.S; IBPB comes with a VMCS
+ * switch (vmcs.c).
+ */
+static void vmx_clear_cpu_state(void)
+{
+	static const u16 ds = __KERNEL_DS;
+
+	if (boot_cpu_has_bug(X86_BUG_L1TF) &&
+	    boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+	else if (boot_cpu_has_bug(X86_BUG_MDS) ||
+		 boot_cpu_has_bug(X86_BUG_TAA) ||
+		 boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA))
+		asm volatile("verw %[ds]" : : [ds] "m" (ds) : "cc");
+}
+
+/*
+ * What the exit took from the host that it must get back at once, IRQs
+ * still off: an NMI or a machine check that caused the exit is not
+ * delivered to the host by the CPU (27.2.2 "Information for VM Exits Due
+ * to Vectored Events"; 26.8 "Machine-Check Events During VM Entry"), so
+ * raise it through the host's IDT.
+ */
+static void vmx_complete_atomic_exit(struct hvk_vcpu *vcpu)
+{
+	u16 basic = (u16)vcpu->arch.exit_reason;
+	u32 intr;
+
+	if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		asm volatile("int $0x12");
+		return;
+	}
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
+		return;
+	intr = vmcs_read32(VM_EXIT_INTR_INFO);
+	if (!(intr & INTR_INFO_VALID_MASK))
+		return;
+	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		asm volatile("int $2");
+	else if ((intr & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
+		asm volatile("int $0x12");
+}
+
+/* One guest entry and exit. IRQs and preemption off, VMX on here. */
 static int vmx_enter_once(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
-	unsigned long dr7;
 	u64 debugctl;
-	u32 intr;
 	int fail;
 
 	vmx_refresh_host_state();
@@ -192,30 +245,31 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, HVK_GUEST_SLICE_TSC >>
 		     (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
 
-	/* The exit clears DR7 and IA32_DEBUGCTL (27.5.1): keep the host's. */
-	get_debugreg(dr7, 7);
+	/* The exit clears IA32_DEBUGCTL and DR7 (27.5.1): keep the host's. */
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 
+	vmx_clear_cpu_state();
 	fail = vmx_vmenter(&a->regs, a->launched);
 
-	if (dr7 != HVK_DR7_FIXED_1)
-		set_debugreg(dr7, 7);
 	if (debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	if (fail)
 		return fail;
-	a->launched = true;
-	a->ran = true;
 
 	a->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	if ((u16)a->exit_reason == EXIT_REASON_EXCEPTION_NMI) {
-		intr = vmcs_read32(VM_EXIT_INTR_INFO);
-		/* 27.2.2: an NMI that exits is not delivered: do it now. */
-		if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
-		    (intr & INTR_INFO_VALID_MASK))
-			asm volatile("int $2");
+	/*
+	 * A failed entry leaves the launch state as it was (26.7 "VM-Entry
+	 * Failures During or After Loading Guest State"): the next try of a
+	 * fixed-up vCPU is a VMLAUNCH again.
+	 */
+	if (!(a->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+		a->launched = true;
+		a->ran = true;
 	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_complete_atomic_exit(vcpu);
 	return 0;
 }
 
@@ -227,6 +281,24 @@ static int vmx_fail_entry(struct hvk_vcpu *vcpu, u64 reason)
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.cpu = vcpu->arch.cpu;
 	return VMX_EXIT_TO_USER;
+}
+
+/*
+ * The kvm_run fields KVM fills on every return from KVM_RUN on x86
+ * (IF, CR8, APIC base, whether an interrupt could be injected now).
+ */
+static void vmx_post_run_save(struct hvk_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	run->if_flag = !!(rflags & X86_EFLAGS_IF);
+	run->cr8 = vcpu->arch.cr8;
+	run->apic_base = vcpu->arch.apic_base;
+	run->ready_for_interrupt_injection = run->if_flag &&
+		!(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	run->flags = 0;
 }
 
 int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
@@ -262,8 +334,13 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 
 		preempt_disable();
 		if (unlikely(!vmx_cpu_is_on())) {
-			/* This CPU is going offline: wait to be moved away. */
 			preempt_enable();
+			/* Reboot or unload took VMX away for good. */
+			if (vmx_going_away()) {
+				r = -EIO;
+				break;
+			}
+			/* This CPU is going offline: wait to be moved away. */
 			schedule_timeout_interruptible(1);
 			continue;
 		}
@@ -271,11 +348,20 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		if (unlikely(a->cpu != smp_processor_id()))
 			vmx_vcpu_load(vcpu, smp_processor_id());
 		local_irq_disable();
-		if (need_resched() || signal_pending(current)) {
+		/*
+		 * Checked again with IRQs off: a reboot IPI may have turned
+		 * VMX off meanwhile. And the FPU registers must hold the
+		 * guest's state: a softirq or the scheduler may have used
+		 * them since fpu_swap_kvm_fpstate() (TIF_NEED_FPU_LOAD).
+		 */
+		if (need_resched() || signal_pending(current) ||
+		    !vmx_cpu_is_on() || a->cpu != smp_processor_id()) {
 			local_irq_enable();
 			preempt_enable();
 			continue;
 		}
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
 		fail = vmx_enter_once(vcpu);
 		local_irq_enable();	/* the host takes its interrupt here */
 		preempt_enable();
@@ -300,6 +386,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			break;
 	}
 
+	vmx_post_run_save(vcpu);
 	preempt_disable();
 	a->in_run = false;
 	vmx_load_host_msrs(vcpu);

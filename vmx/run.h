@@ -54,6 +54,7 @@ int vmx_read_guest_virt(struct hvk_vcpu *vcpu, u64 gva, void *buf,
 int vmx_write_guest_virt(struct hvk_vcpu *vcpu, u64 gva, const void *buf,
 			 unsigned int len);
 int vmx_cpu_mode(struct hvk_vcpu *vcpu);
+int vmx_load_pdptrs(struct hvk_vcpu *vcpu);
 
 /* msr.c */
 int vmx_handle_rdmsr(struct hvk_vcpu *vcpu);
@@ -76,6 +77,7 @@ int vmx_handle_cr(struct hvk_vcpu *vcpu);
 int vmx_handle_dr(struct hvk_vcpu *vcpu);
 int vmx_set_cr0(struct hvk_vcpu *vcpu, unsigned long cr0);
 int vmx_set_cr4(struct hvk_vcpu *vcpu, unsigned long cr4);
+bool vmx_cr4_valid(unsigned long cr4);
 int vmx_set_efer(struct hvk_vcpu *vcpu, u64 efer, bool host);
 
 /* regs.c */

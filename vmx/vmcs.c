@@ -64,6 +64,14 @@ void vmx_vmcs_init(void)
 		INIT_LIST_HEAD(&per_cpu(vmx_percpu, cpu).loaded);
 }
 
+void vmcs_report_fault(const char *insn, unsigned long field)
+{
+	/* Expected while VMX goes away for good: the vCPU stops next. */
+	if (!vmx_going_away())
+		pr_err_ratelimited("%s of VMCS field 0x%lx outside VMX operation\n",
+				   insn, field);
+}
+
 int vmx_vpid_alloc(void)
 {
 	/* VPID 0 tags the host's own translations: never a guest's. */
@@ -208,9 +216,18 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 		local_irq_restore(flags);
 	}
 	if (pc->current_pa != a->vmcs_pa) {
+		/*
+		 * Another vCPU's VMCS was current here, maybe another VM's:
+		 * keep its branch predictions from steering this one (IBPB,
+		 * as the kernel does between processes).
+		 */
+		if (pc->current_pa && boot_cpu_has(X86_FEATURE_IBPB))
+			wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 		st = vmx_vmptrld(a->vmcs_pa);
-		if (st != VMX_OK)
+		if (st != VMX_OK) {
 			pr_err("CPU%d: VMPTRLD failed (%d)\n", cpu, st);
+			return;
+		}
 		pc->current_pa = a->vmcs_pa;
 	}
 	if (old != cpu) {
@@ -333,7 +350,9 @@ void vmcs_reset_guest(struct hvk_vcpu *vcpu)
  *  - processor: HLT, I/O, MOV DR, CR8, MONITOR/MWAIT, RDPMC exit; no MSR
  *    bitmap, so every RDMSR/WRMSR exits and only the MSRs in msr.c are
  *    virtualized; TSC offsetting;
- *  - secondary: EPT, VPID, unrestricted guest;
+ *  - secondary: EPT, VPID, unrestricted guest, WBINVD exiting (a guest
+ *    looping on WBINVD would stall the host and flush the shared cache);
+ *  - exception bitmap: #MC only;
  *  - exit/entry: 64-bit host, EFER saved and loaded, debug controls.
  */
 void vmcs_setup(struct hvk_vcpu *vcpu)
@@ -358,7 +377,8 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 		   CPU_BASED_INVLPG_EXITING) & ~vmx_caps.proc.must_be_1);
 	proc2 = vmx_ctl_adjust(&vmx_caps.proc2, SECONDARY_EXEC_ENABLE_EPT |
 			       SECONDARY_EXEC_ENABLE_VPID |
-			       SECONDARY_EXEC_UNRESTRICTED_GUEST);
+			       SECONDARY_EXEC_UNRESTRICTED_GUEST |
+			       SECONDARY_EXEC_WBINVD_EXITING);
 	exit = vmx_ctl_adjust(&vmx_caps.exit, VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
 			      VM_EXIT_SAVE_DEBUG_CONTROLS);
@@ -370,7 +390,8 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~VM_ENTRY_IA32E_MODE);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/* #MC exits so that the host sees its own machine checks (run.c). */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(MC_VECTOR));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -10,7 +10,7 @@
  *
  * VMREAD and VMWRITE report failure through RFLAGS (Vol. 3C 30.2
  * Conventions). A failure here is a hvk bug (a field the CPU does not
- * have, no current VMCS): it is logged once per field with the
+ * have, no current VMCS): it is logged (rate-limited) with the
  * VM-instruction error, never ignored, and the read returns 0.
  */
 #ifndef HVK_VMX_VMCS_H
@@ -18,6 +18,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/types.h>
+#include <asm/asm.h>
 #include <asm/vmx.h>
 
 #include "insn.h"
@@ -29,6 +30,7 @@ struct hvk_vcpu;
 
 void vmcs_report_error(const char *insn, unsigned long field,
 		       unsigned long value);
+void vmcs_report_fault(const char *insn, unsigned long field);
 
 /* Appendix B: bits 14:13 of an encoding give the field's width. */
 #define VMCS_WIDTH(field)	(((field) >> 13) & 3)
@@ -42,35 +44,47 @@ void vmcs_report_error(const char *insn, unsigned long field,
 			 VMCS_WIDTH(field) != (width),			\
 			 "VMCS field accessed with the wrong width")
 
+/*
+ * Both accessors also catch the #UD of a VMREAD/VMWRITE outside VMX
+ * operation, through the exception table: a reboot or a failed resume
+ * can turn VMX off under a vCPU thread that is between two VMCS
+ * accesses of an exit handler (vmx_vcpu_run() then stops it).
+ */
 static __always_inline unsigned long __vmcs_read(unsigned long field)
 {
 	unsigned long value;
-	bool fail;
 
-	asm volatile("vmread %[field], %[value]\n\t"
-		     "setna %[fail]"
-		     : [value] "=rm" (value), [fail] "=qm" (fail)
-		     : [field] "r" (field)
-		     : "cc");
-	if (unlikely(fail)) {
-		vmcs_report_error("VMREAD", field, 0);
-		return 0;
-	}
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : [value] "=r" (value)
+		 : [field] "r" (field)
+		 : "cc"
+		 : fail, fault);
 	return value;
+fail:
+	vmcs_report_error("VMREAD", field, 0);
+	return 0;
+fault:
+	vmcs_report_fault("VMREAD", field);
+	return 0;
 }
 
 static __always_inline void __vmcs_write(unsigned long field,
 					 unsigned long value)
 {
-	bool fail;
-
-	asm volatile("vmwrite %[value], %[field]\n\t"
-		     "setna %[fail]"
-		     : [fail] "=qm" (fail)
-		     : [field] "r" (field), [value] "rm" (value)
-		     : "cc", "memory");
-	if (unlikely(fail))
-		vmcs_report_error("VMWRITE", field, value);
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [field] "r" (field), [value] "rm" (value)
+		 : "cc", "memory"
+		 : fail, fault);
+	return;
+fail:
+	vmcs_report_error("VMWRITE", field, value);
+	return;
+fault:
+	vmcs_report_fault("VMWRITE", field);
 }
 
 #define vmcs_read16(f)	({ vmcs_check_width(f, VMCS_WIDTH_16);		\

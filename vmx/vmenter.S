@@ -94,6 +94,13 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	%cr2, %rax
 	mov	%rax, VMX_REGS_CR2(%rdi)
 
+	/*
+	 * The guest may have filled the return stack buffer with its own
+	 * targets: overwrite it before the first RET where the kernel says
+	 * the CPU needs it (the same feature bit KVM uses).
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+
 	/* Leave no guest value in a register the C code may not overwrite. */
 	xor	%ecx, %ecx
 	xor	%edx, %edx

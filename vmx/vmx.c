@@ -55,6 +55,8 @@ static enum cpuhp_state vmx_cpuhp_state;
 static atomic_t vmx_cpus_on = ATOMIC_INIT(0);
 /* Set for unload and reboot: no CPU may do VMXON any more. */
 static bool vmx_closing;
+/* Set when a CPU could not turn VMX back on after resume. */
+static bool vmx_broken;
 /* Set once load is done: from then on, CPU hotplug is worth a line. */
 static bool vmx_loaded;
 
@@ -252,6 +254,17 @@ bool vmx_cpu_is_on(void)
 }
 
 /**
+ * vmx_going_away() - is VMX off for good (reboot, unload, failed resume)?
+ *
+ * Lets a vCPU that finds VMX off tell this apart from its CPU going
+ * offline, where it only waits to be moved.
+ */
+bool vmx_going_away(void)
+{
+	return READ_ONCE(vmx_closing) || READ_ONCE(vmx_broken);
+}
+
+/**
  * vmx_cpu_emergency_disable() - leave VMX on this CPU, whatever its state
  *
  * Called in NMI context by the crash and emergency-restart paths, on
@@ -338,10 +351,12 @@ static void vmx_resume(void)
 {
 	if (READ_ONCE(vmx_closing))
 		return;
-	if (vmx_cpu_enable())
+	if (vmx_cpu_enable()) {
+		/* Running vCPUs fail KVM_RUN with -EIO rather than wait. */
+		WRITE_ONCE(vmx_broken, true);
 		pr_err("CPU%d: VMX stays off after resume\n",
 		       smp_processor_id());
-	else
+	} else
 		pr_info("CPU%d: VMX on again after resume\n",
 			smp_processor_id());
 }

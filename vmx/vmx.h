@@ -12,6 +12,7 @@
 /* vmx.c */
 #include <linux/types.h>
 bool vmx_cpu_is_on(void);
+bool vmx_going_away(void);
 void vmx_cpu_emergency_disable(void);
 
 /* emergency.c */
