@@ -15,7 +15,9 @@
 #include "kselftest_harness.h"
 #include "lib.h"
 
-#ifdef __aarch64__
+#ifndef __aarch64__
+#error "arm64 guest code: the Makefile builds arm64_*_test.c for arm64 only"
+#endif
 
 #include "arm64_guest.h"
 
@@ -549,14 +551,5 @@ TEST_F(cpu_on, affinity_info_cpu_off)
 		TH_LOG("vCPU 1 after CPU_OFF and SYSTEM_OFF");
 	g_vm_destroy(&g);
 }
-
-#else /* !__aarch64__ */
-
-TEST(arm64_only)
-{
-	SKIP(return, "arm64 guest code");
-}
-
-#endif
 
 TEST_HARNESS_MAIN

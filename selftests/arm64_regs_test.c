@@ -15,7 +15,9 @@
 #include "kselftest_harness.h"
 #include "lib.h"
 
-#ifdef __aarch64__
+#ifndef __aarch64__
+#error "arm64 guest code: the Makefile builds arm64_*_test.c for arm64 only"
+#endif
 
 /* A core register id: offset in 32-bit words into struct kvm_regs. */
 #define CORE_ID(size, field) \
@@ -429,14 +431,5 @@ TEST(caps)
 		TH_LOG("KVM_CHECK_EXTENSION(KVM_CAP_MP_STATE) must be > 0");
 	close(sys);
 }
-
-#else /* !__aarch64__ */
-
-TEST(arm64_only)
-{
-	SKIP(return, "arm64 only: KVM_ARM_VCPU_INIT and KVM_REG_ARM_CORE");
-}
-
-#endif
 
 TEST_HARNESS_MAIN
