@@ -117,7 +117,6 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 			return -EINVAL;
 		}
 		vm->arch.identity_map_addr = addr;
-		vm->arch.identity_map_set = true;
 		mutex_unlock(&vm->lock);
 		return 0;
 	default:

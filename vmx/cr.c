@@ -132,20 +132,6 @@ int vmx_set_efer(struct hvk_vcpu *vcpu, u64 efer, bool host)
 #define CR_TYPE_CLTS		2
 #define CR_TYPE_LMSW		3
 
-static u64 *vmx_gpr(struct hvk_vcpu *vcpu, unsigned int n)
-{
-	/* RSP is in the VMCS: callers sync it around the access. */
-	if (n == VMX_RSP)
-		vcpu->arch.regs.gpr[VMX_RSP] = vmcs_readl(GUEST_RSP);
-	return &vcpu->arch.regs.gpr[n];
-}
-
-static void vmx_gpr_written(struct hvk_vcpu *vcpu, unsigned int n)
-{
-	if (n == VMX_RSP)
-		vmcs_writel(GUEST_RSP, vcpu->arch.regs.gpr[VMX_RSP]);
-}
-
 static int vmx_gp(struct hvk_vcpu *vcpu)
 {
 	vmx_inject_exception(vcpu, GP_VECTOR, true, 0);

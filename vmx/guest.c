@@ -23,6 +23,30 @@
 #define PTE_ADDR_MASK	0x000ffffffffff000ULL
 
 /**
+ * vmx_gpr() - a guest GPR, by number, for reading or writing
+ * @vcpu: the vCPU, its VMCS current
+ * @n: 0-15, RAX ... R15
+ *
+ * RSP lives in the VMCS (the world switch leaves its slot in the array
+ * alone): it is copied in here, and back by vmx_gpr_written().
+ *
+ * Return: the register's slot in vcpu->arch.regs.gpr.
+ */
+u64 *vmx_gpr(struct hvk_vcpu *vcpu, unsigned int n)
+{
+	if (n == VMX_RSP)
+		vcpu->arch.regs.gpr[VMX_RSP] = vmcs_readl(GUEST_RSP);
+	return &vcpu->arch.regs.gpr[n];
+}
+
+/* After writing through vmx_gpr(): RSP goes back to the VMCS. */
+void vmx_gpr_written(struct hvk_vcpu *vcpu, unsigned int n)
+{
+	if (n == VMX_RSP)
+		vmcs_writel(GUEST_RSP, vcpu->arch.regs.gpr[VMX_RSP]);
+}
+
+/**
  * vmx_cpu_mode() - the guest's execution mode, for decoding
  * @vcpu: the vCPU, its VMCS current
  *

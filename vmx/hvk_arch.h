@@ -21,8 +21,7 @@ struct kvm_cpuid_entry2;
 struct hvk_arch_vm {
 	u64 eptp;			/* EPT pointer of vm->mmu's table */
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for KVM's checks */
-	u64 identity_map_addr;		/* KVM_SET_IDENTITY_MAP_ADDR */
-	bool identity_map_set;
+	u64 identity_map_addr;		/* KVM_SET_IDENTITY_MAP_ADDR, likewise */
 };
 
 /*
@@ -78,6 +77,7 @@ struct hvk_arch_vcpu {
 	u64 guest_msrs[VMX_NR_SWAPPED_MSRS];
 	u16 host_ldt, host_ds, host_es, host_fs, host_gs;
 	u64 host_fs_base;
+	u64 host_debugctl;
 
 	struct fpu_guest fpu;
 
@@ -87,8 +87,6 @@ struct hvk_arch_vcpu {
 	u64 apic_base;
 	u64 tsc_offset;
 	u64 cr8;
-	unsigned long cr0_shadow_mask;	/* CR0 bits the host owns */
-	unsigned long cr4_shadow_mask;
 	u64 dr6, dr7;
 	u64 dr[4];
 	u32 mp_state;

@@ -302,7 +302,7 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 				return vmx_internal_error(vcpu,
 					KVM_INTERNAL_ERROR_EMULATION);
 		} else {
-			a->regs.gpr[VMX_RSP] = vmcs_readl(GUEST_RSP);
+			vmx_gpr(vcpu, VMX_RSP);	/* the store may be of RSP */
 			val = mmio_write_value(in, a->regs.gpr);
 		}
 		memcpy(run->mmio.data, &val, in->size);
@@ -360,7 +360,7 @@ int vmx_complete_pending(struct hvk_vcpu *vcpu)
 	struct mmio_insn *in = &a->mmio_insn;
 	struct kvm_run *run = vcpu->run;
 	enum vmx_pending p = a->pending;
-	u64 val = 0;
+	u64 val = 0, *reg;
 	int r;
 
 	a->pending = VMX_PENDING_NONE;
@@ -399,12 +399,9 @@ int vmx_complete_pending(struct hvk_vcpu *vcpu)
 			vmx_string_step(vcpu, in);
 			break;
 		}
-		a->regs.gpr[VMX_RSP] = vmcs_readl(GUEST_RSP);
-		a->regs.gpr[in->reg] = mmio_read_result(in,
-							a->regs.gpr[in->reg],
-							run->mmio.data);
-		if (in->reg == VMX_RSP)
-			vmcs_writel(GUEST_RSP, a->regs.gpr[VMX_RSP]);
+		reg = vmx_gpr(vcpu, in->reg);
+		*reg = mmio_read_result(in, *reg, run->mmio.data);
+		vmx_gpr_written(vcpu, in->reg);
 		if (in->is_string)
 			vmx_string_step(vcpu, in);
 		else

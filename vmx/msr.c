@@ -63,6 +63,8 @@ void vmx_load_guest_msrs(struct hvk_vcpu *vcpu)
 	savesegment(fs, a->host_fs);
 	savesegment(gs, a->host_gs);
 	rdmsrl(MSR_FS_BASE, a->host_fs_base);
+	/* Per task (perf LBR/BTF), so read here, not at every entry. */
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, a->host_debugctl);
 
 	for (i = 0; i < VMX_NR_SWAPPED_MSRS; i++) {
 		rdmsrl(vmx_swapped_msr_index[i], a->host_msrs[i]);

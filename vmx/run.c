@@ -66,9 +66,9 @@ static void vmx_sched_out(struct preempt_notifier *pn,
 {
 	struct hvk_vcpu *vcpu = to_vcpu(pn);
 
+	/* The VMCS stays active here; vmcs.c clears it lazily if we move. */
 	if (vcpu->arch.in_run)
 		vmx_load_host_msrs(vcpu);
-	vmx_vcpu_put(vcpu);
 }
 
 static struct preempt_ops vmx_preempt_ops = {
@@ -237,7 +237,6 @@ static void vmx_complete_atomic_exit(struct hvk_vcpu *vcpu)
 static int vmx_enter_once(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
-	u64 debugctl;
 	int fail;
 
 	vmx_refresh_host_state();
@@ -245,14 +244,15 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, HVK_GUEST_SLICE_TSC >>
 		     (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
 
-	/* The exit clears IA32_DEBUGCTL and DR7 (27.5.1): keep the host's. */
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
-
 	vmx_clear_cpu_state();
 	fail = vmx_vmenter(&a->regs, a->launched);
 
-	if (debugctl)
-		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	/*
+	 * The exit clears IA32_DEBUGCTL and DR7 (27.5.1): put the host's
+	 * back (DEBUGCTL as read when the vCPU was loaded here).
+	 */
+	if (a->host_debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, a->host_debugctl);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	if (fail)

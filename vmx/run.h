@@ -54,6 +54,8 @@ int vmx_read_guest_virt(struct hvk_vcpu *vcpu, u64 gva, void *buf,
 int vmx_write_guest_virt(struct hvk_vcpu *vcpu, u64 gva, const void *buf,
 			 unsigned int len);
 int vmx_cpu_mode(struct hvk_vcpu *vcpu);
+u64 *vmx_gpr(struct hvk_vcpu *vcpu, unsigned int n);
+void vmx_gpr_written(struct hvk_vcpu *vcpu, unsigned int n);
 int vmx_load_pdptrs(struct hvk_vcpu *vcpu);
 
 /* msr.c */

@@ -240,16 +240,6 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 	}
 }
 
-/**
- * vmx_vcpu_put() - the vCPU stops running on this CPU for now
- * @vcpu: the vCPU
- *
- * The VMCS stays active here (cleared lazily, see the top of the file).
- */
-void vmx_vcpu_put(struct hvk_vcpu *vcpu)
-{
-}
-
 /*
  * Appendix A.7/A.8: CR0 and CR4 bits fixed in VMX operation. With
  * "unrestricted guest", PE and PG may be 0 (26.3.1.1 "Checks on Guest
@@ -408,10 +398,8 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	 * (the guest's caching is EPT's business); CR4: everything but the
 	 * bits a guest may flip freely (VMX_CR4_GUEST_OWNED).
 	 */
-	vcpu->arch.cr0_shadow_mask = X86_CR0_NE | X86_CR0_CD | X86_CR0_NW;
-	vcpu->arch.cr4_shadow_mask = ~VMX_CR4_GUEST_OWNED;
-	vmcs_writel(CR0_GUEST_HOST_MASK, vcpu->arch.cr0_shadow_mask);
-	vmcs_writel(CR4_GUEST_HOST_MASK, vcpu->arch.cr4_shadow_mask);
+	vmcs_writel(CR0_GUEST_HOST_MASK, X86_CR0_NE | X86_CR0_CD | X86_CR0_NW);
+	vmcs_writel(CR4_GUEST_HOST_MASK, ~VMX_CR4_GUEST_OWNED);
 
 	/* Host state that is the same on every CPU and every entry. */
 	vmcs_writel(HOST_CR0, read_cr0());

@@ -136,7 +136,6 @@ void vmcs_free(struct hvk_vcpu *vcpu);
 void vmcs_setup(struct hvk_vcpu *vcpu);
 void vmcs_reset_guest(struct hvk_vcpu *vcpu);
 void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu);
-void vmx_vcpu_put(struct hvk_vcpu *vcpu);
 void vmx_vcpu_clear(struct hvk_vcpu *vcpu);
 void vmx_clear_loaded_vmcss(void);
 unsigned long vmx_cr0_guest_value(unsigned long cr0);
