@@ -46,7 +46,8 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
  * else must lie between 32 bits and the host's limit. Other bits are
  * undefined and refused.
  */
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
+		     struct hvk_pgt_fmt *fmt)
 {
 	u32 bits;
 
@@ -60,16 +61,12 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 	vm->arch.ipa_bits = bits;
 	/* The guest's virtual counter starts at 0 with the VM, as KVM's. */
 	vm->arch.cntvoff = hvk_arm64_counter();
-	return hvk_arm64_s2_init(vm);
+	return hvk_arm64_s2_init(vm, fmt);
 }
 
-/*
- * Core destroys vm->mmu before calling this; on KVM_CREATE_VM's error
- * path it does not, and hvk_mmu_destroy() does nothing the second time.
- */
+/* Nothing to free: a VMID is only a number, reused after a rollover. */
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
-	hvk_mmu_destroy(vm);
 }
 
 /*

@@ -12,6 +12,7 @@
 
 struct hvk_vm;
 struct hvk_vcpu;
+struct hvk_pgt_fmt;
 
 /*
  * System register encodings (Arm ARM, D19 "AArch64 System register
@@ -111,6 +112,6 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 unsigned int hvk_arm64_sysreg_list(u64 *ids);
 
 /* arm64/mmu.c */
-int hvk_arm64_s2_init(struct hvk_vm *vm);
+int hvk_arm64_s2_init(struct hvk_vm *vm, struct hvk_pgt_fmt *fmt);
 
 #endif /* HVK_ARM64_ARM64_H */

@@ -38,13 +38,12 @@
  *
  * VTCR_EL2: the start level and concatenation for the IPA size
  * (stage2_geometry()), PS = the CPUs' PA range capped at 48 bits, VS
- * for 16-bit VMIDs. Then the common layer's table in that format.
+ * for 16-bit VMIDs; @fmt gets the table format core/ builds.
  *
- * Return: 0, -EINVAL or -ENOMEM.
+ * Return: 0 or -EINVAL.
  */
-int hvk_arm64_s2_init(struct hvk_vm *vm)
+int hvk_arm64_s2_init(struct hvk_vm *vm, struct hvk_pgt_fmt *fmt)
 {
-	struct hvk_pgt_fmt fmt;
 	unsigned int ps;
 	int r;
 
@@ -55,8 +54,8 @@ int hvk_arm64_s2_init(struct hvk_vm *vm)
 	vm->arch.vtcr = stage2_vtcr(&vm->arch.geo, min(ps, HVK_PS_48));
 	if (hvk_hyp.vmid_bits == 16)
 		vm->arch.vtcr |= HVK_VTCR_VS_16;
-	stage2_fmt_init(&fmt, &vm->arch.geo);
-	return hvk_mmu_init(vm, &fmt);
+	stage2_fmt_init(fmt, &vm->arch.geo);
+	return 0;
 }
 
 /**

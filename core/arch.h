@@ -18,6 +18,7 @@
 
 struct hvk_vm;
 struct hvk_vcpu;
+struct hvk_pgt_fmt;
 struct kvm_userspace_memory_region;
 
 /**
@@ -68,17 +69,24 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
  * hvk_arch_vm_init() - arch part of KVM_CREATE_VM
  * @vm: the new VM, zeroed except for the core fields
  * @type: the type argument of KVM_CREATE_VM
+ * @fmt: filled in: the guest-physical table format and geometry for @vm
  *
- * Validates @type as the in-tree KVM does on this arch and sets up what
- * the arch keeps per VM. On failure nothing is left to undo.
+ * Validates @type as the in-tree KVM does on this arch, sets up what the
+ * arch keeps per VM and describes the table (EPT, stage 2) core/ then
+ * builds with hvk_mmu_init(). Core owns vm->mmu: it creates it after this
+ * returns and destroys it (before hvk_arch_vm_destroy(), so the last
+ * flush can still use the arch's EPTP or VMID). On failure nothing is
+ * left to undo.
  *
  * Return: 0 or -EINVAL for a type this arch does not accept.
  */
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type);
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
+		     struct hvk_pgt_fmt *fmt);
 
 /**
  * hvk_arch_vm_destroy() - undo hvk_arch_vm_init()
- * @vm: the VM; all its vCPUs are already destroyed
+ * @vm: the VM; all its vCPUs are already destroyed and vm->mmu is gone
+ *      (or was never made, on KVM_CREATE_VM's error path)
  */
 void hvk_arch_vm_destroy(struct hvk_vm *vm);
 

@@ -176,6 +176,7 @@ static const struct file_operations hvk_vm_fops = {
 long hvk_create_vm(unsigned long type)
 {
 	struct hvk_memslots *slots;
+	struct hvk_pgt_fmt fmt;
 	struct hvk_vm *vm;
 	int r, fd;
 
@@ -194,17 +195,22 @@ long hvk_create_vm(unsigned long type)
 	}
 	RCU_INIT_POINTER(vm->memslots, slots);
 
-	r = hvk_arch_vm_init(vm, type);
+	r = hvk_arch_vm_init(vm, type, &fmt);
 	if (r)
 		goto err_free_memslots;
+	r = hvk_mmu_init(vm, &fmt);
+	if (r)
+		goto err_arch_vm_destroy;
 
 	fd = anon_inode_getfd("hvk-vm", &hvk_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto err_arch_vm_destroy;
+		goto err_mmu_destroy;
 	}
 	return fd;
 
+err_mmu_destroy:
+	hvk_mmu_destroy(vm);
 err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
 err_free_memslots:

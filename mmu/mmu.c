@@ -43,10 +43,11 @@ static const struct hvk_pgt_mm_ops hvk_mmu_ops = {
 
 /**
  * hvk_mmu_init() - create the VM's empty guest-physical table
- * @vm: the VM, from hvk_arch_vm_init()
+ * @vm: the VM, after hvk_arch_vm_init()
  * @fmt: the arch's table format and geometry for this VM
  *
- * Core tears it down with hvk_mmu_destroy() when the VM dies.
+ * Core owns the table: it calls this in KVM_CREATE_VM and
+ * hvk_mmu_destroy() on that path's errors and when the VM dies.
  *
  * Return: 0, or -ENOMEM / -EINVAL from the table code.
  */

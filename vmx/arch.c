@@ -71,19 +71,13 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	}
 }
 
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
+		     struct hvk_pgt_fmt *fmt)
 {
-	struct hvk_pgt_fmt fmt;
-	int r;
-
 	/* kvm_arch_init_vm(): x86 has one VM type, 0 (KVM_X86_DEFAULT_VM). */
 	if (type)
 		return -EINVAL;
-	ept_fmt_init(&fmt, false);
-	r = hvk_mmu_init(vm, &fmt);
-	if (r)
-		return r;
-	vm->arch.eptp = ept_eptp(vm->mmu.pgt.root_phys, false);
+	ept_fmt_init(fmt, false);
 	return 0;
 }
 
@@ -160,7 +154,9 @@ void hvk_arch_mmu_flush(struct hvk_vm *vm)
 	 * derived from EPT may be cached on every CPU that ran the guest,
 	 * and survive VMCLEAR; INVEPT them all.
 	 */
-	on_each_cpu(vmx_invept_ipi, &vm->arch.eptp, 1);
+	u64 eptp = vmx_eptp(vm);
+
+	on_each_cpu(vmx_invept_ipi, &eptp, 1);
 }
 
 static unsigned int vmx_phys_bits(void)

@@ -19,7 +19,6 @@
 struct kvm_cpuid_entry2;
 
 struct hvk_arch_vm {
-	u64 eptp;			/* EPT pointer of vm->mmu's table */
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for KVM's checks */
 	u64 identity_map_addr;		/* KVM_SET_IDENTITY_MAP_ADDR, likewise */
 };

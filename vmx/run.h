@@ -9,6 +9,7 @@
 #include <asm/processor-flags.h>
 
 #include "hvk.h"
+#include "mmu/ept.h"
 
 struct vmx_guest_regs;
 
@@ -26,6 +27,12 @@ void vmx_vmexit(void);
 	 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |	\
 	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
 	 X86_CR4_FSGSBASE)
+
+/* The EPT pointer of the VM's table (core creates it, mmu/mmu.c). */
+static inline u64 vmx_eptp(struct hvk_vm *vm)
+{
+	return ept_eptp(vm->mmu.pgt.root_phys, false);
+}
 
 /*
  * What an exit handler tells the run loop. Besides these, a handler may

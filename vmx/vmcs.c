@@ -390,7 +390,7 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->arch.vpid);
-	vmcs_write64(EPT_POINTER, vcpu->vm->arch.eptp);
+	vmcs_write64(EPT_POINTER, vmx_eptp(vcpu->vm));
 	vmcs_write64(TSC_OFFSET, vcpu->arch.tsc_offset);
 
 	/*
