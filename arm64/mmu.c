@@ -35,6 +35,7 @@
 /**
  * hvk_arm64_s2_init() - stage 2 for a new VM
  * @vm: the VM, vm->arch.ipa_bits set
+ * @fmt: filled in: the stage-2 table format for core/ to build
  *
  * VTCR_EL2: the start level and concatenation for the IPA size
  * (stage2_geometry()), PS = the CPUs' PA range capped at 48 bits, VS

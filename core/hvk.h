@@ -19,6 +19,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
+#include <linux/srcu.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
 
@@ -42,7 +43,14 @@ struct hvk_vm {
 	unsigned int nr_vcpus;
 	struct hvk_vcpu *vcpus[HVK_MAX_VCPUS_LIMIT];
 
-	struct hvk_memslots __rcu *memslots;	/* readers: RCU */
+	/*
+	 * Readers hold @srcu for as long as they use what a slot told them
+	 * (a fault's lookup, a copy through the slot's hva that may sleep);
+	 * an update publishes a new table and waits for them before it
+	 * unmaps and unpins the old range and returns to userspace.
+	 */
+	struct srcu_struct srcu;
+	struct hvk_memslots __rcu *memslots;
 	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
 
 	struct hvk_arch_vm arch;

@@ -31,6 +31,7 @@ static void hvk_vm_destroy(struct kref *ref)
 	hvk_mmu_destroy(vm);
 	hvk_arch_vm_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
+	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
@@ -55,9 +56,9 @@ static struct hvk_memslots *hvk_memslots_alloc(u32 nr)
 }
 
 /*
- * KVM_SET_USER_MEMORY_REGION. Readers of vm->memslots (the fault paths)
- * use RCU, so an update builds a new table, publishes it and frees the
- * old one after a grace period.
+ * KVM_SET_USER_MEMORY_REGION. Readers of vm->memslots (the fault paths,
+ * guest-memory copies) hold vm->srcu, so an update builds a new table,
+ * publishes it and frees the old one after an SRCU grace period.
  */
 static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 				    const struct kvm_userspace_memory_region *mem)
@@ -110,12 +111,15 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 
 	/*
 	 * Once no reader can see the old table, no fault maps through it
-	 * any more; then the old range is unmapped, flushed and unpinned.
-	 * Still under vm->lock, so a second update waits: KVM_SET_USER_
-	 * MEMORY_REGION returns only when the guest can no longer reach the
-	 * old memory, as with KVM.
+	 * and no emulated access (string I/O, MMIO instruction fetch, page
+	 * walk) copies through its hva any more; then the old range is
+	 * unmapped, flushed and unpinned. Still under vm->lock, so a second
+	 * update waits: KVM_SET_USER_MEMORY_REGION returns only when the
+	 * guest can no longer reach the old memory, as with KVM. Expedited:
+	 * a normal grace period waits for ticks, which take long in an
+	 * emulated lab and in guests with many slot updates.
 	 */
-	synchronize_rcu_expedited();
+	synchronize_srcu_expedited(&vm->srcu);
 	hvk_mmu_unmap_range(vm, gone_gpa, gone_size);
 	mutex_unlock(&vm->lock);
 	kvfree(old);
@@ -188,10 +192,13 @@ long hvk_create_vm(unsigned long type)
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 
+	r = init_srcu_struct(&vm->srcu);
+	if (r)
+		goto err_mmdrop;
 	slots = hvk_memslots_alloc(0);
 	if (!slots) {
 		r = -ENOMEM;
-		goto err_mmdrop;
+		goto err_cleanup_srcu;
 	}
 	RCU_INIT_POINTER(vm->memslots, slots);
 
@@ -215,6 +222,8 @@ err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
 err_free_memslots:
 	kvfree(slots);
+err_cleanup_srcu:
+	cleanup_srcu_struct(&vm->srcu);
 err_mmdrop:
 	mmdrop(vm->mm);
 	kfree(vm);

@@ -193,7 +193,7 @@ void hvk_mmu_unmap_range(struct hvk_vm *vm, u64 gpa, u64 size)
 	mutex_unlock(&mmu->lock);
 }
 
-/* What the fault path learnt from the memslots, copied out of RCU. */
+/* What the fault path learnt from the memslots, copied out of SRCU. */
 struct hvk_fault {
 	u64 gfn;
 	unsigned long hva;
@@ -208,10 +208,10 @@ static int hvk_mmu_lookup(struct hvk_vm *vm, u64 gpa, struct hvk_fault *f)
 {
 	const struct hvk_memslot *slot;
 	u64 gfn = gpa >> PAGE_SHIFT;
-	int r = -ENOENT;
+	int r = -ENOENT, idx;
 
-	rcu_read_lock();
-	slot = memslot_find(rcu_dereference(vm->memslots), gfn);
+	idx = srcu_read_lock(&vm->srcu);
+	slot = memslot_find(srcu_dereference(vm->memslots, &vm->srcu), gfn);
 	if (slot) {
 		u64 off = gfn - slot->base_gfn;
 		u64 bgfn = gfn & ~(u64)(HVK_BLOCK_PAGES - 1);
@@ -232,7 +232,7 @@ static int hvk_mmu_lookup(struct hvk_vm *vm, u64 gpa, struct hvk_fault *f)
 			      IS_ALIGNED(f->block_hva, HVK_BLOCK_PAGES << PAGE_SHIFT);
 		r = 0;
 	}
-	rcu_read_unlock();
+	srcu_read_unlock(&vm->srcu, idx);
 	return r;
 }
 
@@ -416,35 +416,27 @@ int hvk_mmu_fault(struct hvk_vm *vm, u64 gpa, unsigned int access)
 	return r;
 }
 
-/*
- * Copy between a kernel buffer and guest-physical memory, through the
- * memslots and the VMM's mapping of them (the uaccess routines fault
- * pages in as needed and fail cleanly on a bad hva).
- */
-static int hvk_guest_copy(struct hvk_vm *vm, u64 gpa, void *buf,
-			  unsigned int len, bool write)
+/* One copy, page by page, inside the caller's SRCU read section. */
+static int __hvk_guest_copy(struct hvk_vm *vm, u64 gpa, void *buf,
+			    unsigned int len, bool write)
 {
+	const struct hvk_memslots *slots;
+
+	slots = srcu_dereference(vm->memslots, &vm->srcu);
 	while (len) {
 		unsigned int n = min_t(unsigned int, len,
 				       PAGE_SIZE - offset_in_page(gpa));
 		const struct hvk_memslot *slot;
-		unsigned long hva = 0;
-		bool ro = false;
+		unsigned long hva;
 
-		rcu_read_lock();
-		slot = memslot_find(rcu_dereference(vm->memslots),
-				    gpa >> PAGE_SHIFT);
-		if (slot) {
-			hva = slot->userspace_addr +
-			      ((gpa >> PAGE_SHIFT) - slot->base_gfn) *
-			      PAGE_SIZE + offset_in_page(gpa);
-			ro = slot->flags & KVM_MEM_READONLY;
-		}
-		rcu_read_unlock();
+		slot = memslot_find(slots, gpa >> PAGE_SHIFT);
 		if (!slot)
 			return -ENOENT;
-		if (write && ro)
+		if (write && (slot->flags & KVM_MEM_READONLY))
 			return -EPERM;
+		hva = slot->userspace_addr +
+		      ((gpa >> PAGE_SHIFT) - slot->base_gfn) * PAGE_SIZE +
+		      offset_in_page(gpa);
 		if (write ? copy_to_user((void __user *)hva, buf, n) :
 			    copy_from_user(buf, (void __user *)hva, n))
 			return -EFAULT;
@@ -453,6 +445,25 @@ static int hvk_guest_copy(struct hvk_vm *vm, u64 gpa, void *buf,
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * Copy between a kernel buffer and guest-physical memory, through the
+ * memslots and the VMM's mapping of them (the uaccess routines fault
+ * pages in as needed and fail cleanly on a bad hva). The slot's hva is
+ * used only inside the SRCU read section that found it: the copy may
+ * sleep, and a slot deleted meanwhile must not be written once
+ * KVM_SET_USER_MEMORY_REGION has returned (the update waits for us).
+ */
+static int hvk_guest_copy(struct hvk_vm *vm, u64 gpa, void *buf,
+			  unsigned int len, bool write)
+{
+	int idx, r;
+
+	idx = srcu_read_lock(&vm->srcu);
+	r = __hvk_guest_copy(vm, gpa, buf, len, write);
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
 }
 
 /**
