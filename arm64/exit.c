@@ -224,34 +224,41 @@ static bool hvk_guest_data_be(struct hvk_vcpu *vcpu)
 					sctlr & HVK_SCTLR_EE;
 }
 
-/**
- * hvk_arm64_mmio_complete() - finish the access of the last KVM_EXIT_MMIO
- * @vcpu: the vCPU
- *
- * A read takes run->mmio.data (len bytes, little-endian, as userspace
- * wrote them), sign-extends it when the load did (ESR.SSE), keeps 32 bits
- * for a W register (ESR.SF clear), converts it to a big-endian guest's
- * byte order, and writes the destination register. Both reads and writes
- * then step over the instruction.
+/*
+ * Finish a load with @buf (len bytes, little-endian): sign-extend it when
+ * the load did (ESR.SSE), keep 32 bits for a W register (ESR.SF clear),
+ * convert it to a big-endian guest's byte order, and write the
+ * destination register.
  */
-void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu)
+static void hvk_arm64_mmio_load(struct hvk_vcpu *vcpu, const void *buf)
 {
 	const struct hvk_mmio_pending *m = &vcpu->arch.mmio;
 	u64 data = 0, mask;
 
-	if (!m->is_write) {
-		memcpy(&data, vcpu->run->mmio.data, m->len);
-		data = le64_to_cpu(data);
-		if (m->sign_extend && m->len < sizeof(u64)) {
-			mask = 1ULL << (m->len * 8 - 1);
-			data = (data ^ mask) - mask;
-		}
-		if (!m->sixty_four)
-			data &= 0xffffffffULL;
-		if (hvk_guest_data_be(vcpu))
-			data = hvk_mmio_swab(data, m->len);
-		hvk_arm64_set_reg(vcpu, m->rt, data);
+	memcpy(&data, buf, m->len);
+	data = le64_to_cpu(data);
+	if (m->sign_extend && m->len < sizeof(u64)) {
+		mask = 1ULL << (m->len * 8 - 1);
+		data = (data ^ mask) - mask;
 	}
+	if (!m->sixty_four)
+		data &= 0xffffffffULL;
+	if (hvk_guest_data_be(vcpu))
+		data = hvk_mmio_swab(data, m->len);
+	hvk_arm64_set_reg(vcpu, m->rt, data);
+}
+
+/**
+ * hvk_arm64_mmio_complete() - finish the access of the last KVM_EXIT_MMIO
+ * @vcpu: the vCPU
+ *
+ * A read takes run->mmio.data, as userspace wrote it. Both reads and
+ * writes then step over the instruction.
+ */
+void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu)
+{
+	if (!vcpu->arch.mmio.is_write)
+		hvk_arm64_mmio_load(vcpu, vcpu->run->mmio.data);
 	hvk_arm64_skip_instr(vcpu);
 }
 
@@ -287,20 +294,34 @@ static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
 	m->sign_extend = esr & ESR_ELx_SSE;
 	m->sixty_four = esr & ESR_ELx_SF;
 	m->rt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
-	m->active = true;
 
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = ipa;
-	run->mmio.len = m->len;
-	run->mmio.is_write = m->is_write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (m->is_write) {
 		data = hvk_arm64_get_reg(vcpu, m->rt);
 		if (hvk_guest_data_be(vcpu))
 			data = hvk_mmio_swab(data, m->len);
 		data = cpu_to_le64(data);
-		memcpy(run->mmio.data, &data, m->len);
+		/* An in-kernel device took it: no exit, kvm_run untouched. */
+		if (!hvk_io_bus_write(vcpu, HVK_MMIO_BUS, ipa, m->len, &data)) {
+			hvk_arm64_skip_instr(vcpu);
+			return HVK_RESUME_GUEST;
+		}
+	} else {
+		data = 0;
+		if (!hvk_io_bus_read(vcpu, HVK_MMIO_BUS, ipa, m->len, &data)) {
+			hvk_arm64_mmio_load(vcpu, &data);
+			hvk_arm64_skip_instr(vcpu);
+			return HVK_RESUME_GUEST;
+		}
 	}
+
+	m->active = true;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = ipa;
+	run->mmio.len = m->len;
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write)
+		memcpy(run->mmio.data, &data, m->len);
 	return HVK_EXIT_TO_USER;
 }
 

@@ -41,7 +41,12 @@ long hvk_vm_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_IMMEDIATE_EXIT:	/* core/vcpu.c checks it */
+	case KVM_CAP_IOEVENTFD:		/* core/ioeventfd.c */
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_COALESCED_PIO:	/* core/coalesced.c */
 		return 1;
+	case KVM_CAP_COALESCED_MMIO:
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HVK_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -24,6 +24,7 @@
 #include <linux/types.h>
 
 #include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
+#include "iobus.h"
 #include "memslot.h"
 #include "mmu/mmu.h"
 
@@ -51,6 +52,7 @@ struct hvk_vm {
 	 */
 	struct srcu_struct srcu;
 	struct hvk_memslots __rcu *memslots;
+	struct hvk_vm_io io;			/* in-kernel I/O bus, iobus.h */
 	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
 
 	struct hvk_arch_vm arch;

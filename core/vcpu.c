@@ -53,7 +53,11 @@ static vm_fault_t hvk_vcpu_fault(struct vm_fault *vmf)
 
 	if (vmf->pgoff >= vcpu->nr_run_pages)
 		return VM_FAULT_SIGBUS;
-	page = vcpu->run_pages[vmf->pgoff];
+	/* The VM's one coalesced-MMIO ring, the same page in every vCPU. */
+	if (vmf->pgoff == KVM_COALESCED_MMIO_PAGE_OFFSET)
+		page = virt_to_page(vcpu->vm->io.ring);
+	else
+		page = vcpu->run_pages[vmf->pgoff];
 	get_page(page);
 	vmf->page = page;
 	return 0;

@@ -30,6 +30,7 @@ static void hvk_vm_destroy(struct kref *ref)
 	/* Before the arch part: the TLB flush needs its EPTP or VMID. */
 	hvk_mmu_destroy(vm);
 	hvk_arch_vm_destroy(vm);
+	hvk_io_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
@@ -153,6 +154,11 @@ static long hvk_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CHECK_EXTENSION:
 		return hvk_vm_check_extension(vm, arg);
+	case KVM_IOEVENTFD:
+		return hvk_ioeventfd_ioctl(vm, argp);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return hvk_coalesced_ioctl(vm, ioctl, argp);
 	default:
 		return hvk_arch_vm_ioctl(vm, ioctl, arg);
 	}
@@ -201,10 +207,13 @@ long hvk_create_vm(unsigned long type)
 		goto err_cleanup_srcu;
 	}
 	RCU_INIT_POINTER(vm->memslots, slots);
+	r = hvk_io_init(vm);
+	if (r)
+		goto err_free_memslots;
 
 	r = hvk_arch_vm_init(vm, type, &fmt);
 	if (r)
-		goto err_free_memslots;
+		goto err_io_destroy;
 	r = hvk_mmu_init(vm, &fmt);
 	if (r)
 		goto err_arch_vm_destroy;
@@ -220,6 +229,8 @@ err_mmu_destroy:
 	hvk_mmu_destroy(vm);
 err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
+err_io_destroy:
+	hvk_io_destroy(vm);
 err_free_memslots:
 	kvfree(slots);
 err_cleanup_srcu:

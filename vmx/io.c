@@ -161,20 +161,33 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 }
 
 /**
- * vmx_handle_io() - IN, OUT, INS, OUTS: exit to userspace
+ * vmx_handle_io() - IN, OUT, INS, OUTS
  * @vcpu: the vCPU
  *
- * "Unconditional I/O exiting" is on, so every port exits; there is no
- * in-kernel device.
+ * "Unconditional I/O exiting" is on, so every port exits. An IN or OUT
+ * goes first to the VM's in-kernel devices (core/iobus.c: ioeventfds,
+ * coalesced PIO) and, if none takes it, to userspace; string I/O always
+ * goes to userspace.
  */
 int vmx_handle_io(struct hvk_vcpu *vcpu)
 {
 	u64 qual = vmcs_readl(EXIT_QUALIFICATION);
 	unsigned int size = IO_QUAL_SIZE(qual);
 	bool in = qual & IO_QUAL_IN;
+	u16 port = IO_QUAL_PORT(qual);
+	u64 val = 0;
 
 	if (qual & IO_QUAL_STRING)
 		return vmx_handle_string_io(vcpu, qual);
+
+	if (in ? !hvk_io_bus_read(vcpu, HVK_PIO_BUS, port, size, &val) :
+		 !hvk_io_bus_write(vcpu, HVK_PIO_BUS, port, size,
+				   &vcpu->arch.regs.gpr[VMX_RAX])) {
+		if (in)
+			vmx_set_rax_sized(vcpu, le64_to_cpu(val), size);
+		vmx_skip_instruction(vcpu);
+		return VMX_RESUME_GUEST;
+	}
 
 	if (in) {
 		vcpu->arch.pending = VMX_PENDING_IN;
@@ -184,7 +197,7 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 		       size);
 	}
 	vmx_skip_instruction(vcpu);
-	vmx_fill_io(vcpu, in, size, IO_QUAL_PORT(qual), 1);
+	vmx_fill_io(vcpu, in, size, port, 1);
 	return VMX_EXIT_TO_USER;
 }
 
@@ -231,6 +244,53 @@ static void vmx_string_step(struct hvk_vcpu *vcpu, const struct mmio_insn *in)
 	}
 }
 
+/* KVM_EXIT_MMIO for the VMM: @data (little-endian) for a store. */
+static void vmx_fill_mmio(struct hvk_vcpu *vcpu, u64 gpa, unsigned int len,
+			  bool write, const void *data)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write)
+		memcpy(run->mmio.data, data, len);
+}
+
+/*
+ * Finish the decoded MMIO load with @data (little-endian, the access's
+ * size): from the VMM's kvm_run at the next KVM_RUN, or from an in-kernel
+ * device at once.
+ */
+static int vmx_complete_mmio_read(struct hvk_vcpu *vcpu, const u8 *data)
+{
+	struct mmio_insn *in = &vcpu->arch.mmio_insn;
+	u64 *reg;
+	int r;
+
+	if (in->op == MMIO_OP_MOVS) {
+		int mode = vmx_cpu_mode(vcpu);
+
+		r = vmx_write_guest_virt(vcpu,
+					 vmx_string_addr(vcpu, in, true, mode),
+					 data, in->size);
+		if (r)
+			return -EFAULT;
+		vmx_string_step(vcpu, in);
+		return 0;
+	}
+	reg = vmx_gpr(vcpu, in->reg);
+	*reg = mmio_read_result(in, *reg, data);
+	vmx_gpr_written(vcpu, in->reg);
+	if (in->is_string)
+		vmx_string_step(vcpu, in);
+	else
+		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + in->len);
+	return 0;
+}
+
 /*
  * An access to guest-physical memory outside RAM (or a write to a
  * read-only slot): decode the instruction and hand the access to the
@@ -240,11 +300,11 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct mmio_insn *in = &a->mmio_insn;
-	struct kvm_run *run = vcpu->run;
 	u8 bytes[MMIO_INSN_MAX_LEN];
 	unsigned int avail = 0;
 	int mode = vmx_cpu_mode(vcpu);
 	u64 rip = vmcs_readl(GUEST_RIP), cs = vmcs_readl(GUEST_CS_BASE);
+	u64 val = 0;
 	bool write;
 	int r;
 
@@ -284,35 +344,40 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 	if (in->op == MMIO_OP_MOVS)
 		write = qual & EPT_QUAL_WRITE;
 
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = in->size;
-	run->mmio.is_write = write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (!write) {
+		u8 data[8] = {};
 
-	if (write) {
-		u64 val;
-
-		if (in->op == MMIO_OP_MOVS) {
-			/* MOVS from RAM to MMIO: fetch the source element. */
-			r = vmx_read_guest_virt(vcpu,
-				vmx_string_addr(vcpu, in, false, mode),
-				&val, in->size, false);
-			if (r)
-				return vmx_internal_error(vcpu,
-					KVM_INTERNAL_ERROR_EMULATION);
-		} else {
-			vmx_gpr(vcpu, VMX_RSP);	/* the store may be of RSP */
-			val = mmio_write_value(in, a->regs.gpr);
+		/* A load an in-kernel device answers completes at once. */
+		if (!hvk_io_bus_read(vcpu, HVK_MMIO_BUS, gpa, in->size, data)) {
+			r = vmx_complete_mmio_read(vcpu, data);
+			return r < 0 ? r : VMX_RESUME_GUEST;
 		}
-		memcpy(run->mmio.data, &val, in->size);
-		if (in->is_string)
-			vmx_string_step(vcpu, in);
-		else
-			vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + in->len);
-	} else {
 		a->pending = VMX_PENDING_MMIO_READ;
+		vmx_fill_mmio(vcpu, gpa, in->size, false, NULL);
+		return VMX_EXIT_TO_USER;
 	}
+
+	if (in->op == MMIO_OP_MOVS) {
+		/* MOVS from RAM to MMIO: fetch the source element. */
+		r = vmx_read_guest_virt(vcpu, vmx_string_addr(vcpu, in, false,
+							      mode),
+					&val, in->size, false);
+		if (r)
+			return vmx_internal_error(vcpu,
+						  KVM_INTERNAL_ERROR_EMULATION);
+	} else {
+		vmx_gpr(vcpu, VMX_RSP);	/* the store may be of RSP */
+		val = mmio_write_value(in, a->regs.gpr);
+	}
+	val = cpu_to_le64(val);
+	if (in->is_string)
+		vmx_string_step(vcpu, in);
+	else
+		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + in->len);
+	/* An in-kernel device took it: no exit, kvm_run untouched. */
+	if (!hvk_io_bus_write(vcpu, HVK_MMIO_BUS, gpa, in->size, &val))
+		return VMX_RESUME_GUEST;
+	vmx_fill_mmio(vcpu, gpa, in->size, true, &val);
 	return VMX_EXIT_TO_USER;
 }
 
@@ -357,10 +422,9 @@ int vmx_handle_ept_violation(struct hvk_vcpu *vcpu)
 int vmx_complete_pending(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
-	struct mmio_insn *in = &a->mmio_insn;
 	struct kvm_run *run = vcpu->run;
 	enum vmx_pending p = a->pending;
-	u64 val = 0, *reg;
+	u64 val = 0;
 	int r;
 
 	a->pending = VMX_PENDING_NONE;
@@ -388,24 +452,9 @@ int vmx_complete_pending(struct hvk_vcpu *vcpu)
 		break;
 	}
 	case VMX_PENDING_MMIO_READ:
-		if (in->op == MMIO_OP_MOVS) {
-			int mode = vmx_cpu_mode(vcpu);
-
-			r = vmx_write_guest_virt(vcpu,
-				vmx_string_addr(vcpu, in, true, mode),
-				run->mmio.data, in->size);
-			if (r)
-				return -EFAULT;
-			vmx_string_step(vcpu, in);
-			break;
-		}
-		reg = vmx_gpr(vcpu, in->reg);
-		*reg = mmio_read_result(in, *reg, run->mmio.data);
-		vmx_gpr_written(vcpu, in->reg);
-		if (in->is_string)
-			vmx_string_step(vcpu, in);
-		else
-			vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + in->len);
+		r = vmx_complete_mmio_read(vcpu, run->mmio.data);
+		if (r)
+			return r;
 		break;
 	}
 	return VMX_RESUME_GUEST;

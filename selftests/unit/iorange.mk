@@ -1,0 +1,2 @@
+TESTS += iorange_test
+iorange_test_SRCS := iorange_test.c ../../core/iorange.c
