@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel I/O bus seen from an arm64 guest: MMIO stores to an
+ * ioeventfd signal its eventfd and do not exit (each length, no length,
+ * datamatch), a store of another size or value does exit, a load from an
+ * ioeventfd address exits, and stores into a coalesced MMIO zone land in
+ * the ring in order, spilling to ordinary exits when it is full. Against
+ * hvk and the in-tree KVM alike.
+ */
+#include <stdint.h>
+#include <sys/eventfd.h>
+
+#include "kselftest_harness.h"
+#include "lib.h"
+#include "arm64_guest.h"
+
+/* x19: the MMIO base. Every exit the host expects is named below. */
+GUEST_CODE(g_iobus,
+	"ldr	x19, =" G_STR(G_MMIO_GPA) "\n"
+	"mov	x1, #1\n"
+	"strb	w1, [x19, #0x00]\n"
+	"mov	x1, #2\n"
+	"strh	w1, [x19, #0x10]\n"
+	"mov	x1, #3\n"
+	"str	w1, [x19, #0x20]\n"
+	"mov	x1, #4\n"
+	"str	x1, [x19, #0x30]\n"
+	"mov	x1, #5\n"
+	"strb	w1, [x19, #0x40]\n"
+	"str	x1, [x19, #0x40]\n"
+	"ldr	x1, =0xabcd\n"
+	"str	w1, [x19, #0x50]\n"
+	"ldr	x1, =0xabce\n"
+	"str	w1, [x19, #0x50]\n"	/* exit 1: no value matches */
+	"strh	w1, [x19, #0x20]\n"	/* exit 2: size 2 at a size-4 one */
+	"ldr	w2, [x19, #0x20]\n"	/* exit 3: loads always exit */
+	"mov	x1, #0xa1\n"
+	"strb	w1, [x19, #0x100]\n"
+	"ldr	x1, =0xa2a2\n"
+	"strh	w1, [x19, #0x108]\n"
+	"ldr	x1, =0xa3a3a3a3a3a3a3a3\n"
+	"str	x1, [x19, #0x1f8]\n"
+	"str	w2, [x19, #0x800]\n"	/* exit 4: the host reads the ring */
+	"mov	x3, #400\n"
+	"1:	str	w3, [x19, #0x110]\n"	/* the ring fills: exits 5.. */
+	"subs	x3, x3, #1\n"
+	"b.ne	1b\n"
+	"str	w3, [x19, #0x808]\n"	/* then this exit */
+	"b	.\n");
+
+enum { E_1, E_2, E_4, E_8, E_0, E_DM, NR_EFDS };
+
+static uint64_t fired(int efd)
+{
+	uint64_t n = 0;
+
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+static unsigned int drain(struct kvm_coalesced_mmio_ring *ring,
+			  unsigned int max, struct kvm_coalesced_mmio *out,
+			  unsigned int room)
+{
+	unsigned int n = 0;
+
+	while (ring->first != ring->last && n < room) {
+		__sync_synchronize();
+		out[n++] = ring->coalesced_mmio[ring->first];
+		ring->first = (ring->first + 1) % max;
+	}
+	return n;
+}
+
+static uint64_t le(const void *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, n);
+	return v;
+}
+
+TEST(guest_writes)
+{
+	static const struct { uint64_t off; uint32_t len; bool match;
+			      uint64_t dm; } regs[NR_EFDS] = {
+		[E_1] = { 0x00, 1 }, [E_2] = { 0x10, 2 }, [E_4] = { 0x20, 4 },
+		[E_8] = { 0x30, 8 }, [E_0] = { 0x40, 0 },
+		[E_DM] = { 0x50, 4, true, 0xabcd },
+	};
+	struct kvm_coalesced_mmio_zone z = {
+		.addr = G_MMIO_GPA + 0x100, .size = 0x100,
+	};
+	struct kvm_coalesced_mmio e[512];
+	struct kvm_coalesced_mmio_ring *ring;
+	unsigned int n, i, max, exits = 0, coalesced = 0, next = 400;
+	long page = hvk_page_size();
+	struct kvm_run *run;
+	int efd[NR_EFDS];
+	struct g_vm g;
+	uint64_t x2;
+
+	g_signals_init();
+	g_vm_with_code(&g, g_iobus);
+	run = g.run[0];
+	for (i = 0; i < NR_EFDS; i++) {
+		struct kvm_ioeventfd a = {
+			.addr = G_MMIO_GPA + regs[i].off, .len = regs[i].len,
+			.datamatch = regs[i].dm,
+			.flags = regs[i].match ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0,
+		};
+
+		efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ASSERT_LE(0, efd[i]);
+		a.fd = efd[i];
+		ASSERT_EQ(0, ioctl(g.vm, KVM_IOEVENTFD, &a))
+			TH_LOG("KVM_IOEVENTFD %u: %s", i, hvk_errname(errno));
+	}
+	ASSERT_EQ(0, ioctl(g.vm, KVM_REGISTER_COALESCED_MMIO, &z));
+	ASSERT_GE((long)g.run_size, (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * page);
+	ring = (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * page);
+	max = (page - sizeof(*ring)) / sizeof(struct kvm_coalesced_mmio);
+
+	EXPECT_EQ(0xabce, g_run_mmio(&g, 0, G_MMIO_GPA + 0x50, 4, 1));
+	EXPECT_EQ(1, fired(efd[E_1]));
+	EXPECT_EQ(1, fired(efd[E_2]));
+	EXPECT_EQ(1, fired(efd[E_4]));
+	EXPECT_EQ(1, fired(efd[E_8]));
+	EXPECT_EQ(2, fired(efd[E_0]));
+	EXPECT_EQ(1, fired(efd[E_DM]));
+
+	EXPECT_EQ(0xabce, g_run_mmio(&g, 0, G_MMIO_GPA + 0x20, 2, 1));
+	EXPECT_EQ(0, fired(efd[E_4]));
+	g_run_mmio(&g, 0, G_MMIO_GPA + 0x20, 4, 0);
+	g_mmio_fill(run, 0x77);
+
+	g_run_mmio(&g, 0, G_MMIO_GPA + 0x800, 4, 1);
+	x2 = g_get64(&g, 0, G_X(2));
+	EXPECT_EQ(0x77, x2) TH_LOG("the load at the ioeventfd completed");
+	EXPECT_EQ(0, fired(efd[E_4]));
+	n = drain(ring, max, e, 8);
+	ASSERT_EQ(3, n) TH_LOG("coalesced entries");
+	EXPECT_EQ(G_MMIO_GPA + 0x100, e[0].phys_addr);
+	EXPECT_EQ(1, e[0].len);
+	EXPECT_EQ(0xa1, le(e[0].data, 1));
+	EXPECT_EQ(0, e[0].pio);
+	EXPECT_EQ(G_MMIO_GPA + 0x108, e[1].phys_addr);
+	EXPECT_EQ(2, e[1].len);
+	EXPECT_EQ(0xa2a2, le(e[1].data, 2));
+	EXPECT_EQ(G_MMIO_GPA + 0x1f8, e[2].phys_addr);
+	EXPECT_EQ(8, e[2].len);
+	EXPECT_EQ(0xa3a3a3a3a3a3a3a3ULL, le(e[2].data, 8));
+
+	/* As on x86: every store once, in order; capacity not checked. */
+	for (;;) {
+		int r, err;
+
+		g_alarm_ms(G_RUN_LIMIT_MS, 0);
+		r = g_run_raw(&g, 0, &err);
+		g_alarm_ms(0, 0);
+		ASSERT_EQ(0, r) TH_LOG("KVM_RUN: %s", hvk_errname(err));
+		n = drain(ring, max, e, 512);
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(G_MMIO_GPA + 0x110, e[i].phys_addr);
+			ASSERT_EQ(next, le(e[i].data, 4))
+				TH_LOG("ring entry %u", coalesced + i);
+			next--;
+		}
+		coalesced += n;
+		ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason);
+		if (run->mmio.phys_addr == G_MMIO_GPA + 0x808)
+			break;
+		ASSERT_EQ(G_MMIO_GPA + 0x110, run->mmio.phys_addr);
+		ASSERT_EQ(1, run->mmio.is_write);
+		ASSERT_EQ(next, g_mmio_data(run)) TH_LOG("spilled store");
+		ASSERT_LT(0, n) TH_LOG("an exit with room left in the ring");
+		next--;
+		exits++;
+	}
+	EXPECT_EQ(0, next) TH_LOG("stores lost");
+	EXPECT_LT(0, exits) TH_LOG("the ring never filled");
+	EXPECT_LT(exits * 8, coalesced);
+	TH_LOG("%u stores coalesced, %u spilled as exits", coalesced, exits);
+	for (i = 0; i < NR_EFDS; i++)
+		close(efd[i]);
+	g_vm_destroy(&g);
+}
+
+TEST_HARNESS_MAIN
