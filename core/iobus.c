@@ -42,7 +42,7 @@ static int hvk_io_dev_read(struct hvk_vcpu *vcpu,
 }
 
 /**
- * hvk_io_bus_write() - offer a guest write to the VM's in-kernel devices
+ * __hvk_io_bus_write() - offer a guest write to the VM's in-kernel devices
  * @vcpu: the vCPU that wrote
  * @bus: HVK_MMIO_BUS (@addr a gpa) or HVK_PIO_BUS (@addr a port)
  * @addr: the address written
@@ -54,8 +54,8 @@ static int hvk_io_dev_read(struct hvk_vcpu *vcpu,
  *
  * Return: 0 if a device took the write, -EOPNOTSUPP if none did.
  */
-int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		     u64 addr, u32 len, const void *val)
+int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		       u64 addr, u32 len, const void *val)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	const struct hvk_io_ranges *rs;
@@ -76,9 +76,9 @@ int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
 }
 
 /**
- * hvk_io_bus_read() - offer a guest read to the VM's in-kernel devices
+ * __hvk_io_bus_read() - offer a guest read to the VM's in-kernel devices
  * @vcpu: the vCPU that reads
- * @bus: as for hvk_io_bus_write()
+ * @bus: as for __hvk_io_bus_write()
  * @addr: the address read
  * @len: bytes, 1 to 8
  * @val: where the device puts the bytes (little-endian)
@@ -87,8 +87,8 @@ int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
  * completes the load at once, as if the VMM had answered), -EOPNOTSUPP
  * if none did.
  */
-int hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		    u64 addr, u32 len, void *val)
+int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		      u64 addr, u32 len, void *val)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	const struct hvk_io_ranges *rs;
@@ -122,6 +122,7 @@ static void hvk_io_bus_swap(struct hvk_vm *vm, enum hvk_io_bus_id bus,
 	old = rcu_dereference_protected(vm->io.bus[bus],
 					lockdep_is_held(&vm->lock));
 	rcu_assign_pointer(vm->io.bus[bus], new);
+	WRITE_ONCE(vm->io.nr[bus], new->nr);
 	synchronize_srcu_expedited(&vm->srcu);
 	kvfree(old);
 }

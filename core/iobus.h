@@ -41,6 +41,7 @@ enum hvk_io_bus_id {
 /* Per VM: the buses and the devices core/ keeps on them. */
 struct hvk_vm_io {
 	struct hvk_io_ranges __rcu *bus[HVK_NR_IO_BUSES];
+	u32 nr[HVK_NR_IO_BUSES];		/* ranges on each bus */
 	struct list_head ioeventfds;		/* vm->lock */
 	struct list_head coalesced_zones;	/* vm->lock */
 	struct kvm_coalesced_mmio_ring *ring;	/* the VM's one ring page */
@@ -50,10 +51,11 @@ struct hvk_vm_io {
 int hvk_io_init(struct hvk_vm *vm);
 void hvk_io_destroy(struct hvk_vm *vm);
 
-int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		     u64 addr, u32 len, const void *val);
-int hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		    u64 addr, u32 len, void *val);
+int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		       u64 addr, u32 len, const void *val);
+int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		      u64 addr, u32 len, void *val);
+/* The exit paths call hvk_io_bus_write/read(), in hvk.h. */
 
 /* For the device files: caller holds vm->lock. */
 int hvk_io_bus_register(struct hvk_vm *vm, enum hvk_io_bus_id bus,
