@@ -26,6 +26,7 @@
 #include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
 #include "iobus.h"
 #include "memslot.h"
+#include "stats.h"
 #include "mmu/mmu.h"
 
 /* vCPUs per VM and the ids they may take (KVM_CAP_MAX_VCPUS/_VCPU_ID). */
@@ -39,6 +40,7 @@ struct kvm_run;
 struct hvk_vm {
 	struct kref ref;
 	struct mm_struct *mm;		/* creator's; other mms get -EIO */
+	pid_t pid;			/* creator's, for the stats id */
 
 	struct mutex lock;		/* vCPU table, memslot updates */
 	unsigned int nr_vcpus;
@@ -53,6 +55,7 @@ struct hvk_vm {
 	struct srcu_struct srcu;
 	struct hvk_memslots __rcu *memslots;
 	struct hvk_vm_io io;			/* in-kernel I/O bus, iobus.h */
+	struct hvk_vm_stats stats;		/* stats.h */
 	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
 
 	struct hvk_arch_vm arch;
@@ -66,6 +69,8 @@ struct hvk_vcpu {
 	struct kvm_run *run;		/* hvk_arch_run_pages() pages */
 	struct page **run_pages;
 	unsigned int nr_run_pages;
+
+	struct hvk_vcpu_stats stats;	/* stats.h; this vCPU's thread */
 
 	struct hvk_arch_vcpu arch;
 };

@@ -31,7 +31,15 @@ static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_RUN:
-		r = arg ? -EINVAL : hvk_arch_vcpu_run(vcpu);
+		if (arg) {
+			r = -EINVAL;
+			break;
+		}
+		r = hvk_arch_vcpu_run(vcpu);
+		hvk_vcpu_stats_run_done(vcpu, r);
+		break;
+	case KVM_GET_STATS_FD:
+		r = hvk_vcpu_stats_fd(vcpu);
 		break;
 	default:
 		r = hvk_arch_vcpu_ioctl(vcpu, ioctl, arg);

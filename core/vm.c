@@ -109,6 +109,7 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 	}
 	memslot_commit(old, new, change, mem);
 	rcu_assign_pointer(vm->memslots, new);
+	vm->stats.memslot_updates++;
 
 	/*
 	 * Once no reader can see the old table, no fault maps through it
@@ -154,6 +155,8 @@ static long hvk_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CHECK_EXTENSION:
 		return hvk_vm_check_extension(vm, arg);
+	case KVM_GET_STATS_FD:
+		return hvk_vm_stats_fd(vm);
 	case KVM_IOEVENTFD:
 		return hvk_ioeventfd_ioctl(vm, argp);
 	case KVM_REGISTER_COALESCED_MMIO:
@@ -197,6 +200,7 @@ long hvk_create_vm(unsigned long type)
 	mutex_init(&vm->lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->pid = task_pid_nr(current);
 
 	r = init_srcu_struct(&vm->srcu);
 	if (r)

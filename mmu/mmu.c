@@ -186,8 +186,10 @@ void hvk_mmu_unmap_range(struct hvk_vm *vm, u64 gpa, u64 size)
 	WRITE_ONCE(mmu->invalidate_seq, mmu->invalidate_seq + 1);
 	/* A range the table refuses is a hvk bug: flush all the same. */
 	WARN_ON_ONCE(changed < 0);
-	if (changed)
+	if (changed) {
 		hvk_arch_mmu_flush(vm);
+		vm->stats.tlb_flushes++;
+	}
 	hvk_mmu_unpin_range(vm, gpa >> PAGE_SHIFT,
 			    ((gpa + size) >> PAGE_SHIFT) - 1);
 	mutex_unlock(&mmu->lock);
@@ -371,6 +373,7 @@ retry:
 		goto out_unlock;
 	}
 	mmu->nr_pinned += npages;
+	vm->stats.pages_mapped++;
 	mutex_unlock(&mmu->lock);
 	return 0;
 

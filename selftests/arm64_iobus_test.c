@@ -81,6 +81,37 @@ static uint64_t le(const void *p, unsigned int n)
 	return v;
 }
 
+/*
+ * The vCPU's counters: 5 + @spills MMIO exits reached userspace, every
+ * other MMIO access exited to the kernel only. "exits" is a counter of
+ * both hypervisors; the rest are hvk's names (KVM's arm64 ones differ).
+ */
+static void check_stats(struct __test_metadata *_metadata, int vcpu,
+			unsigned int spills)
+{
+	uint64_t exits, mmio, user, hist[80], sum = 0;
+	int fd = ioctl(vcpu, KVM_GET_STATS_FD, 0);
+	unsigned int i;
+
+	ASSERT_LE(0, fd) TH_LOG("KVM_GET_STATS_FD: %s", hvk_errname(errno));
+	ASSERT_EQ(0, hvk_stat(fd, "exits", &exits));
+	/* 400 ring stores and 11 ioeventfd or zone stores on top. */
+	EXPECT_LE(5 + spills + 400, exits);
+	if (!hvk_lab_kvm()) {
+		ASSERT_EQ(0, hvk_stat(fd, "mmio_exits", &mmio));
+		ASSERT_EQ(0, hvk_stat(fd, "userspace_exits", &user));
+		EXPECT_EQ(5 + spills, mmio);
+		EXPECT_EQ(5 + spills, user);
+		ASSERT_EQ(0, hvk_stat_n(fd, "exit_reason", hist, 80));
+		for (i = 0; i < 80; i++)
+			sum += hist[i];
+		EXPECT_EQ(exits, sum);
+		/* EC 0x24, data abort from a lower EL: every MMIO access. */
+		EXPECT_LE(5 + 400 + 9, hist[0x24]);
+	}
+	close(fd);
+}
+
 TEST(guest_writes)
 {
 	static const struct { uint64_t off; uint32_t len; bool match;
@@ -182,6 +213,7 @@ TEST(guest_writes)
 	EXPECT_LT(0, exits) TH_LOG("the ring never filled");
 	EXPECT_LT(exits * 8, coalesced);
 	TH_LOG("%u stores coalesced, %u spilled as exits", coalesced, exits);
+	check_stats(_metadata, g.vcpu[0], exits);
 	for (i = 0; i < NR_EFDS; i++)
 		close(efd[i]);
 	g_vm_destroy(&g);

@@ -242,4 +242,52 @@ static inline const char *hvk_errname(int err)
 			   hvk_errname(__cr.err) : "no error");		\
 } while (0)
 
+/*
+ * The first @n values of statistic @name (a counter has one, a histogram
+ * one per bucket) from a KVM_GET_STATS_FD fd, read in KVM's binary
+ * format; -1 with errno set if it is not there or has fewer values.
+ */
+static inline int hvk_stat_n(int stats_fd, const char *name, uint64_t *val,
+			     unsigned int n)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	char *descs;
+	uint32_t i;
+	int r = -1;
+
+	if (pread(stats_fd, &h, sizeof(h), 0) != sizeof(h))
+		return -1;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = malloc(dsz * h.num_desc);
+	if (!descs)
+		return -1;
+	if (pread(stats_fd, descs, dsz * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(dsz * h.num_desc))
+		goto out;
+	errno = ENOENT;
+	for (i = 0; i < h.num_desc; i++) {
+		struct kvm_stats_desc *d = (void *)(descs + i * dsz);
+
+		if (strncmp(d->name, name, h.name_size))
+			continue;
+		errno = ERANGE;
+		if (d->size >= n &&
+		    pread(stats_fd, val, n * sizeof(*val),
+			  h.data_offset + d->offset) ==
+		    (ssize_t)(n * sizeof(*val)))
+			r = 0;
+		break;
+	}
+out:
+	free(descs);
+	return r;
+}
+
+/* A counter's value: hvk_stat_n() with one value. */
+static inline int hvk_stat(int stats_fd, const char *name, uint64_t *val)
+{
+	return hvk_stat_n(stats_fd, name, val, 1);
+}
+
 #endif /* HVK_SELFTESTS_LIB_H */

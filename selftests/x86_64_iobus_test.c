@@ -217,6 +217,47 @@ static unsigned int drain(struct kvm_coalesced_mmio_ring *ring,
 	return n;
 }
 
+/*
+ * The vCPU's counters after the walk: 4 OUT and 2 + @spills MMIO exits
+ * reached userspace, then one HLT; the ioeventfd and coalesced stores
+ * exited to the kernel only. "exits" and "halt_exits" are counters of
+ * both hypervisors; the split by kind is hvk's (kvm_intel counts every
+ * I/O exit in io_exits, in-kernel ones included).
+ */
+static void check_stats(struct __test_metadata *_metadata, int vcpu,
+			unsigned int spills)
+{
+	uint64_t exits, halts, io, mmio, user, hist[80];
+	unsigned int users = 4 + 2 + spills + 1, i;
+	int fd = ioctl(vcpu, KVM_GET_STATS_FD, 0);
+
+	ASSERT_LE(0, fd) TH_LOG("KVM_GET_STATS_FD: %s", hvk_errname(errno));
+	ASSERT_EQ(0, hvk_stat(fd, "exits", &exits));
+	ASSERT_EQ(0, hvk_stat(fd, "halt_exits", &halts));
+	/* The stores in-kernel devices took cost an exit each too. */
+	EXPECT_LE(users + 11, exits);
+	EXPECT_EQ(1, halts);
+	if (!hvk_lab_kvm()) {
+		uint64_t sum = 0;
+
+		ASSERT_EQ(0, hvk_stat(fd, "io_exits", &io));
+		ASSERT_EQ(0, hvk_stat(fd, "mmio_exits", &mmio));
+		ASSERT_EQ(0, hvk_stat(fd, "userspace_exits", &user));
+		EXPECT_EQ(4, io);
+		EXPECT_EQ(2 + spills, mmio);
+		EXPECT_EQ(users, user);
+		/* The histogram by exit reason adds up to "exits". */
+		ASSERT_EQ(0, hvk_stat_n(fd, "exit_reason", hist, 80));
+		for (i = 0; i < 80; i++)
+			sum += hist[i];
+		EXPECT_EQ(exits, sum);
+		/* 11 OUTs: 4 reached userspace, 7 ioeventfds and the zone. */
+		EXPECT_EQ(11, hist[30]) TH_LOG("exit reason 30, I/O");
+		EXPECT_EQ(1, hist[12]) TH_LOG("exit reason 12, HLT");
+	}
+	close(fd);
+}
+
 TEST_F(iobus, guest_writes)
 {
 	struct xg *g = &self->g;
@@ -307,6 +348,7 @@ TEST_F(iobus, guest_writes)
 	TH_LOG("%s: %u stores coalesced, %u spilled as exits",
 	       xg_mode_name(variant->mode), coalesced, exits);
 	XG_RUN_EXPECT(g, 0, KVM_EXIT_HLT, "HLT");
+	check_stats(_metadata, g->cpu[0].fd, exits);
 }
 
 TEST_HARNESS_MAIN
