@@ -439,8 +439,8 @@ int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu)
 	hvk_exit_handler fn;
 
 	/* The histogram: EC for a trap, 64 and up for the other kinds. */
-	hvk_stat_exit(vcpu, e->kind == HVK_EXIT_SYNC ? HVK_ESR_EC(e->esr) :
-			    64 + e->kind);
+	hvk_vcpu_exit_event(vcpu, e->kind == HVK_EXIT_SYNC ?
+			    HVK_ESR_EC(e->esr) : 64 + e->kind);
 	switch (e->kind) {
 	case HVK_EXIT_IRQ:
 	case HVK_EXIT_FIQ:

@@ -109,31 +109,6 @@ static inline bool hvk_vcpu_immediate_exit(struct hvk_vcpu *vcpu)
 	return READ_ONCE(vcpu->run->HVK_KVM_RUN_IMMEDIATE_EXIT);
 }
 
-/*
- * hvk_io_bus_write() / hvk_io_bus_read() - what the exit paths call
- * (core/iobus.c has the rules). Most VMs have nothing on a bus most of
- * the time: an empty bus costs one load, no SRCU section. A device
- * registered concurrently may or may not see an access in flight, as
- * with any registration racing a running vCPU.
- */
-static inline int hvk_io_bus_write(struct hvk_vcpu *vcpu,
-				   enum hvk_io_bus_id bus, u64 addr, u32 len,
-				   const void *val)
-{
-	if (!READ_ONCE(vcpu->vm->io.nr[bus]))
-		return -EOPNOTSUPP;
-	return __hvk_io_bus_write(vcpu, bus, addr, len, val);
-}
-
-static inline int hvk_io_bus_read(struct hvk_vcpu *vcpu,
-				  enum hvk_io_bus_id bus, u64 addr, u32 len,
-				  void *val)
-{
-	if (!READ_ONCE(vcpu->vm->io.nr[bus]))
-		return -EOPNOTSUPP;
-	return __hvk_io_bus_read(vcpu, bus, addr, len, val);
-}
-
 /* core/vm.c */
 long hvk_create_vm(unsigned long type);
 void hvk_vm_get(struct hvk_vm *vm);

@@ -10,6 +10,7 @@
 
 #include "hvk.h"
 #include "iobus.h"
+#include "trace.h"
 
 static struct hvk_io_ranges *hvk_io_ranges_alloc(u32 nr)
 {
@@ -41,21 +42,9 @@ static int hvk_io_dev_read(struct hvk_vcpu *vcpu,
 	return -EOPNOTSUPP;
 }
 
-/**
- * __hvk_io_bus_write() - offer a guest write to the VM's in-kernel devices
- * @vcpu: the vCPU that wrote
- * @bus: HVK_MMIO_BUS (@addr a gpa) or HVK_PIO_BUS (@addr a port)
- * @addr: the address written
- * @len: bytes, 1 to 8
- * @val: the bytes, in the guest's (little-endian) order
- *
- * Ranges that cover the access are tried from the most specific start
- * down; the first device that takes it ends the search.
- *
- * Return: 0 if a device took the write, -EOPNOTSUPP if none did.
- */
-int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		       u64 addr, u32 len, const void *val)
+/* Offer a write to the devices of a bus that has some. */
+static int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+			      u64 addr, u32 len, const void *val)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	const struct hvk_io_ranges *rs;
@@ -75,20 +64,9 @@ int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
 	return r;
 }
 
-/**
- * __hvk_io_bus_read() - offer a guest read to the VM's in-kernel devices
- * @vcpu: the vCPU that reads
- * @bus: as for __hvk_io_bus_write()
- * @addr: the address read
- * @len: bytes, 1 to 8
- * @val: where the device puts the bytes (little-endian)
- *
- * Return: 0 if a device answered (@val holds the data: the backend
- * completes the load at once, as if the VMM had answered), -EOPNOTSUPP
- * if none did.
- */
-int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		      u64 addr, u32 len, void *val)
+/* The same for a read. */
+static int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+			     u64 addr, u32 len, void *val)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	const struct hvk_io_ranges *rs;
@@ -105,6 +83,63 @@ int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
 		}
 	}
 	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}
+
+static void hvk_io_trace(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+			 u64 addr, u32 len, bool write, bool in_kernel)
+{
+	if (bus == HVK_PIO_BUS)
+		trace_hvk_pio(vcpu->id, addr, len, write, in_kernel);
+	else
+		trace_hvk_mmio(vcpu->id, addr, len, write, in_kernel);
+}
+
+/**
+ * hvk_io_bus_write() - offer a guest write to the VM's in-kernel devices
+ * @vcpu: the vCPU that wrote
+ * @bus: HVK_MMIO_BUS (@addr a gpa) or HVK_PIO_BUS (@addr a port)
+ * @addr: the address written
+ * @len: bytes, 1 to 8
+ * @val: the bytes, in the guest's (little-endian) order
+ *
+ * Ranges that cover the access are tried from the most specific start
+ * down; the first device that takes it ends the search.
+ *
+ * Return: 0 if a device took the write, -EOPNOTSUPP if none did.
+ */
+int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		     u64 addr, u32 len, const void *val)
+{
+	int r = -EOPNOTSUPP;
+
+	/* Most buses are empty most of the time: one load, no SRCU. */
+	if (READ_ONCE(vcpu->vm->io.nr[bus]))
+		r = __hvk_io_bus_write(vcpu, bus, addr, len, val);
+	hvk_io_trace(vcpu, bus, addr, len, true, !r);
+	return r;
+}
+
+/**
+ * hvk_io_bus_read() - offer a guest read to the VM's in-kernel devices
+ * @vcpu: the vCPU that reads
+ * @bus: as for hvk_io_bus_write()
+ * @addr: the address read
+ * @len: bytes, 1 to 8
+ * @val: where the device puts the bytes (little-endian)
+ *
+ * Return: 0 if a device answered (@val holds the data: the backend
+ * completes the load at once, as if the VMM had answered), -EOPNOTSUPP
+ * if none did.
+ */
+int hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		    u64 addr, u32 len, void *val)
+{
+	int r = -EOPNOTSUPP;
+
+	if (READ_ONCE(vcpu->vm->io.nr[bus]))
+		r = __hvk_io_bus_read(vcpu, bus, addr, len, val);
+	hvk_io_trace(vcpu, bus, addr, len, false, !r);
 	return r;
 }
 

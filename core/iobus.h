@@ -51,11 +51,10 @@ struct hvk_vm_io {
 int hvk_io_init(struct hvk_vm *vm);
 void hvk_io_destroy(struct hvk_vm *vm);
 
-int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		       u64 addr, u32 len, const void *val);
-int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-		      u64 addr, u32 len, void *val);
-/* The exit paths call hvk_io_bus_write/read(), in hvk.h. */
+int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		     u64 addr, u32 len, const void *val);
+int hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+		    u64 addr, u32 len, void *val);
 
 /* For the device files: caller holds vm->lock. */
 int hvk_io_bus_register(struct hvk_vm *vm, enum hvk_io_bus_id bus,

@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "hvk.h"
+#include "trace.h"
 
 /* KVM_STATS_NAME_SIZE: names and the id string, NUL included. */
 #define HVK_STATS_NAME_SIZE	48
@@ -256,4 +257,37 @@ void hvk_vcpu_stats_run_done(struct hvk_vcpu *vcpu, int r)
 		s->halt_exits++;
 		break;
 	}
+}
+
+/**
+ * hvk_vcpu_entry_event() - a vCPU is about to enter its guest
+ * @vcpu: the vCPU
+ */
+void hvk_vcpu_entry_event(struct hvk_vcpu *vcpu)
+{
+	trace_hvk_entry(vcpu->id);
+}
+
+/**
+ * hvk_vcpu_exit_event() - a vCPU came back from its guest
+ * @vcpu: the vCPU
+ * @reason: the arch's raw exit reason (see HVK_STATS_EXIT_REASONS)
+ */
+void hvk_vcpu_exit_event(struct hvk_vcpu *vcpu, u64 reason)
+{
+	vcpu->stats.exits++;
+	vcpu->stats.exit_reason[min_t(u64, reason,
+				      HVK_STATS_EXIT_REASONS - 1)]++;
+	trace_hvk_exit(vcpu->id, reason);
+}
+
+/**
+ * hvk_vcpu_inject_event() - hvk raised an exception in the guest
+ * @vcpu: the vCPU
+ * @what: the arch's description (x86 vector; arm64 the ESR it gets)
+ */
+void hvk_vcpu_inject_event(struct hvk_vcpu *vcpu, u64 what)
+{
+	vcpu->stats.exceptions_injected++;
+	trace_hvk_inject(vcpu->id, what);
 }

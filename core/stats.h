@@ -45,16 +45,13 @@ struct hvk_vcpu_stats {
 	u64 exit_reason[HVK_STATS_EXIT_REASONS];
 };
 
-/* A vCPU's exit with the arch's raw reason, from its run loop. */
-#define hvk_stat_exit(vcpu, reason) do {				\
-	u64 __r = (reason);						\
-	(vcpu)->stats.exits++;						\
-	(vcpu)->stats.exit_reason[min_t(u64, __r,			\
-					HVK_STATS_EXIT_REASONS - 1)]++;	\
-} while (0)
-
 int hvk_vm_stats_fd(struct hvk_vm *vm);
 int hvk_vcpu_stats_fd(struct hvk_vcpu *vcpu);
 void hvk_vcpu_stats_run_done(struct hvk_vcpu *vcpu, int r);
+
+/* The run loops report every entry and exit (counted and traced). */
+void hvk_vcpu_entry_event(struct hvk_vcpu *vcpu);
+void hvk_vcpu_exit_event(struct hvk_vcpu *vcpu, u64 reason);
+void hvk_vcpu_inject_event(struct hvk_vcpu *vcpu, u64 what);
 
 #endif /* HVK_CORE_STATS_H */

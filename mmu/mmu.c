@@ -17,6 +17,7 @@
 #include "arch.h"
 #include "hvk.h"
 #include "mmu.h"
+#include "trace.h"
 
 #define HVK_BLOCK_PAGES		(1UL << (hvk_pgt_level_shift(2) - PAGE_SHIFT))
 
@@ -374,6 +375,7 @@ retry:
 	}
 	mmu->nr_pinned += npages;
 	vm->stats.pages_mapped++;
+	trace_hvk_map(map_gfn << PAGE_SHIFT, level, f.writable);
 	mutex_unlock(&mmu->lock);
 	return 0;
 

@@ -219,4 +219,46 @@ TEST(guest_writes)
 	g_vm_destroy(&g);
 }
 
+/*
+ * The hypervisor's tracepoints, seen through tracefs: with one ioeventfd
+ * (the guest's first store) the second store exits to userspace; each
+ * gives an exit event and an MMIO event (hvk: hvk_exit, hvk_mmio; KVM:
+ * kvm_exit, kvm_mmio), and the first code fetch may add a fault's exit.
+ */
+TEST(trace_events)
+{
+	const char *ev_exit = hvk_trace_event("exit");
+	const char *ev_mmio = hvk_trace_event("mmio");
+	char word_exit[64], word_mmio[64];
+	struct kvm_ioeventfd a = { .addr = G_MMIO_GPA, .len = 1 };
+	long nexit, nmmio;
+	struct g_vm g;
+	int efd;
+
+	if (access(HVK_TRACEFS "/events", F_OK))
+		SKIP(return, "no tracefs at " HVK_TRACEFS);
+	snprintf(word_exit, sizeof(word_exit), "%s:", strchr(ev_exit, '/') + 1);
+	snprintf(word_mmio, sizeof(word_mmio), "%s:", strchr(ev_mmio, '/') + 1);
+	g_signals_init();
+	g_vm_with_code(&g, g_iobus);
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	a.fd = efd;
+	ASSERT_EQ(0, ioctl(g.vm, KVM_IOEVENTFD, &a));
+	ASSERT_EQ(0, hvk_trace_clear());
+	ASSERT_EQ(0, hvk_trace_enable(ev_exit, 1)) TH_LOG("%s", ev_exit);
+	ASSERT_EQ(0, hvk_trace_enable(ev_mmio, 1)) TH_LOG("%s", ev_mmio);
+	g_run_mmio(&g, 0, G_MMIO_GPA + 0x10, 2, 1);
+	hvk_trace_enable(ev_exit, 0);
+	hvk_trace_enable(ev_mmio, 0);
+	nexit = hvk_trace_count(word_exit);
+	nmmio = hvk_trace_count(word_mmio);
+	TH_LOG("%ld %s and %ld %s events", nexit, word_exit, nmmio, word_mmio);
+	EXPECT_LE(2, nexit);
+	EXPECT_LE(2, nmmio);
+	hvk_trace_clear();
+	close(efd);
+	g_vm_destroy(&g);
+}
+
 TEST_HARNESS_MAIN

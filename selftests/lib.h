@@ -290,4 +290,64 @@ static inline int hvk_stat(int stats_fd, const char *name, uint64_t *val)
 	return hvk_stat_n(stats_fd, name, val, 1);
 }
 
+/*
+ * Tracepoints through tracefs (the lab mounts it at HVK_TRACEFS). The
+ * hypervisor's events are "hvk/hvk_NAME" under hvk and "kvm/kvm_NAME"
+ * under the in-tree KVM: hvk_trace_event() names them.
+ */
+#define HVK_TRACEFS	"/sys/kernel/tracing"
+
+static inline int hvk_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static inline const char *hvk_trace_event(const char *name)
+{
+	static char buf[4][96];
+	static int next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s_%s", hvk_lab_kvm() ? "kvm" : "hvk",
+		 hvk_lab_kvm() ? "kvm" : "hvk", name);
+	return b;
+}
+
+/* Enable (1) or disable (0) tracefs event SYSTEM/EVENT. */
+static inline int hvk_trace_enable(const char *event, int on)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), HVK_TRACEFS "/events/%s/enable", event);
+	return hvk_write_file(path, on ? "1" : "0");
+}
+
+/* Empty the trace buffer. */
+static inline int hvk_trace_clear(void)
+{
+	return hvk_write_file(HVK_TRACEFS "/trace", "");
+}
+
+/* Lines of the trace buffer that contain @word (e.g. "hvk_exit:"). */
+static inline long hvk_trace_count(const char *word)
+{
+	char line[512];
+	long n = 0;
+	FILE *f = fopen(HVK_TRACEFS "/trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, word))
+			n++;
+	fclose(f);
+	return n;
+}
+
 #endif /* HVK_SELFTESTS_LIB_H */

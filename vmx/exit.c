@@ -240,7 +240,7 @@ int vmx_handle_exit(struct hvk_vcpu *vcpu)
 	u16 basic = (u16)vcpu->arch.exit_reason;
 	vmx_exit_handler_t handler = NULL;
 
-	hvk_stat_exit(vcpu, basic);
+	hvk_vcpu_exit_event(vcpu, basic);
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		handler = vmx_exit_handlers[array_index_nospec(basic,
 					    ARRAY_SIZE(vmx_exit_handlers))];
