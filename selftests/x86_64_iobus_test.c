@@ -351,4 +351,36 @@ TEST_F(iobus, guest_writes)
 	check_stats(_metadata, g->cpu[0].fd, exits);
 }
 
+/*
+ * The hypervisor's tracepoints, seen through tracefs: up to the first
+ * exit to userspace the guest does seven OUTs (six taken by ioeventfds),
+ * each an exit event and a PIO event (hvk: hvk_exit, hvk_pio; kvm_intel:
+ * kvm_exit, kvm_pio).
+ */
+TEST_F(iobus, trace_events)
+{
+	const char *ev_exit = hvk_trace_event("exit");
+	const char *ev_pio = hvk_trace_event("pio");
+	char word_exit[64], word_pio[64];
+	long nexit, npio;
+
+	if (access(HVK_TRACEFS "/events", F_OK))
+		SKIP(return, "no tracefs at " HVK_TRACEFS);
+	snprintf(word_exit, sizeof(word_exit), "%s:", strchr(ev_exit, '/') + 1);
+	snprintf(word_pio, sizeof(word_pio), "%s:", strchr(ev_pio, '/') + 1);
+	ASSERT_EQ(0, hvk_trace_clear());
+	ASSERT_EQ(0, hvk_trace_enable(ev_exit, 1)) TH_LOG("%s", ev_exit);
+	ASSERT_EQ(0, hvk_trace_enable(ev_pio, 1)) TH_LOG("%s", ev_pio);
+	XG_EXPECT_IO(&self->g, 0, KVM_EXIT_IO_OUT, 4, 0x60c, 1,
+		     "OUT of an unmatched value");
+	hvk_trace_enable(ev_exit, 0);
+	hvk_trace_enable(ev_pio, 0);
+	nexit = hvk_trace_count(word_exit);
+	npio = hvk_trace_count(word_pio);
+	TH_LOG("%ld %s and %ld %s events", nexit, word_exit, npio, word_pio);
+	EXPECT_LE(7, nexit);
+	EXPECT_LE(7, npio);
+	hvk_trace_clear();
+}
+
 TEST_HARNESS_MAIN
