@@ -6,6 +6,7 @@
 #ifndef HVK_ARM64_HVK_ARCH_H
 #define HVK_ARM64_HVK_ARCH_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
@@ -18,8 +19,10 @@
  * @ipa_bits:	guest physical address size, 32..limit
  * @geo:	stage-2 geometry for @ipa_bits
  * @vtcr:	VTCR_EL2 while this VM's vCPUs run
- * @vmid:	VMID, valid while @vmid_gen is the allocator's generation
- * @vmid_gen:	allocator generation @vmid belongs to (0: none yet)
+ * @vmid:	the allocator's generation (bits 63:16) and the VMID it gave
+ *		this VM in that generation (bits 15:0), in one value so that
+ *		a vCPU's one acquire read gets a pair that belongs together
+ *		(0: none yet; arm64/run.c hvk_vmid_update())
  * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
  * @cntvoff:	CNTVOFF_EL2 of its vCPUs: their virtual counter is the
  *		physical one minus this (KVM_REG_ARM_TIMER_CNT sets it)
@@ -30,8 +33,7 @@ struct hvk_arch_vm {
 	u32 ipa_bits;
 	struct stage2_geometry geo;
 	u64 vtcr;
-	u64 vmid;
-	u64 vmid_gen;
+	atomic64_t vmid;
 	bool nisv_to_user;
 	u64 cntvoff;
 };

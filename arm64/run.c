@@ -133,10 +133,19 @@ module_param(vmid_limit, uint, 0444);
 MODULE_PARM_DESC(vmid_limit,
 		 "testing: VMIDs used before a generation wrap + 1 (2..65536; 0: all the CPUs have)");
 
+/*
+ * The allocator: the current generation and the next free VMID in it,
+ * under hvk_vmid_lock. hvk_vmid_gen is also read without the lock (the
+ * fast path of hvk_vmid_update()), hence atomic.
+ */
 static DEFINE_SPINLOCK(hvk_vmid_lock);
-static u64 hvk_vmid_gen = 1;
+static atomic64_t hvk_vmid_gen = ATOMIC64_INIT(1);
 static u64 hvk_vmid_next = 1;		/* VMID 0 is left to the host */
 static DEFINE_PER_CPU(u64, hvk_cpu_vmid_gen);
+
+/* vm->arch.vmid: generation in bits 63:16, VMID in bits 15:0. */
+#define HVK_VMID_MASK		GENMASK_ULL(15, 0)
+#define HVK_VMID_GEN_SHIFT	16
 
 struct hvk_host_el2 {
 	u64 hcr, mdcr, cptr, vttbr, vtcr, cnthctl, cntvoff, vpidr, vmpidr;
@@ -176,30 +185,52 @@ static u64 hvk_vmid_end(void)
 }
 
 /*
- * Give the VM a VMID of the current generation if it has none, and make
- * sure this CPU holds no TLB entries of another generation's VMIDs.
- * Interrupts are off.
+ * hvk_vmid_update() - the VMID this entry runs with
+ * @vm: the VM
+ *
+ * Gives the VM a VMID of the current generation if it has none, makes
+ * sure this CPU holds no TLB entries of another generation's VMIDs, and
+ * returns the (generation, VMID) pair the entry must use: both the flush
+ * decision and VTTBR_EL2 come from this one snapshot. Reading the VMID
+ * and its generation apart, as hvk once did, let a vCPU pair a VMID that
+ * a sibling vCPU had just reallocated in a new generation with the old
+ * generation's flush state, and run with another VM's stale stage-2 TLB
+ * entries on this CPU.
+ *
+ * The value is published with release semantics under the lock and read
+ * with acquire: a vCPU that sees the new pair also sees the generation
+ * it belongs to. Interrupts are off, so the entry that follows runs on
+ * this CPU. A vCPU that took its snapshot just before another CPU wrapped
+ * the generation runs once more with its old VMID; that is still safe,
+ * because every CPU flushes whenever the generation it runs differs from
+ * the one it last flushed for (in either direction), and TLB entries are
+ * private to a CPU without FEAT_TTCNP, which hvk does not use.
+ *
+ * Return: the snapshot (generation << 16 | VMID).
  */
-static void hvk_vmid_update(struct hvk_vm *vm)
+static u64 hvk_vmid_update(struct hvk_vm *vm)
 {
+	u64 v = atomic64_read_acquire(&vm->arch.vmid);
 	u64 gen;
 
-	if (READ_ONCE(vm->arch.vmid_gen) != READ_ONCE(hvk_vmid_gen)) {
+	if (v >> HVK_VMID_GEN_SHIFT != atomic64_read(&hvk_vmid_gen)) {
 		spin_lock(&hvk_vmid_lock);
-		if (vm->arch.vmid_gen != hvk_vmid_gen) {
+		gen = atomic64_read(&hvk_vmid_gen);
+		v = atomic64_read(&vm->arch.vmid);
+		if (v >> HVK_VMID_GEN_SHIFT != gen) {
 			if (hvk_vmid_next >= hvk_vmid_end()) {
-				hvk_vmid_gen++;
+				gen = atomic64_inc_return(&hvk_vmid_gen);
 				hvk_vmid_next = 1;
 				pr_info_ratelimited("VMIDs wrapped: generation %llu\n",
-						    hvk_vmid_gen);
+						    gen);
 			}
-			vm->arch.vmid = hvk_vmid_next++;
-			WRITE_ONCE(vm->arch.vmid_gen, hvk_vmid_gen);
+			v = gen << HVK_VMID_GEN_SHIFT | hvk_vmid_next++;
+			atomic64_set_release(&vm->arch.vmid, v);
 		}
 		spin_unlock(&hvk_vmid_lock);
 	}
 
-	gen = READ_ONCE(vm->arch.vmid_gen);
+	gen = v >> HVK_VMID_GEN_SHIFT;
 	if (__this_cpu_read(hvk_cpu_vmid_gen) != gen) {
 		dsb(nshst);
 		asm volatile("tlbi alle1" : : : "memory");
@@ -207,11 +238,14 @@ static void hvk_vmid_update(struct hvk_vm *vm)
 		isb();
 		__this_cpu_write(hvk_cpu_vmid_gen, gen);
 	}
+	return v;
 }
 
-static u64 hvk_vttbr(struct hvk_vm *vm)
+/* VTTBR_EL2 for @vm with the VMID of the snapshot @vmid. */
+static u64 hvk_vttbr(struct hvk_vm *vm, u64 vmid)
 {
-	return (vm->arch.vmid << HVK_VTTBR_VMID_SHIFT) | vm->mmu.pgt.root_phys;
+	return (vmid & HVK_VMID_MASK) << HVK_VTTBR_VMID_SHIFT |
+	       vm->mmu.pgt.root_phys;
 }
 
 /**
@@ -351,9 +385,10 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct hvk_vm *vm = vcpu->vm;
 	struct hvk_host_el2 h;
+	u64 vmid;
 	u32 kind;
 
-	hvk_vmid_update(vm);
+	vmid = hvk_vmid_update(vm);
 	hvk_host_save(&h);
 
 	hvk_guest_load(vcpu);
@@ -376,7 +411,7 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	write_sysreg_s((h.mdcr & HVK_MDCR_HPMN_MASK) | HVK_GUEST_MDCR,
 		       HVK_SYS_MDCR_EL2);
 	write_sysreg_s(vm->arch.vtcr, HVK_SYS_VTCR_EL2);
-	write_sysreg_s(hvk_vttbr(vm), HVK_SYS_VTTBR_EL2);
+	write_sysreg_s(hvk_vttbr(vm, vmid), HVK_SYS_VTTBR_EL2);
 	write_sysreg_s(hvk_guest_hcr, HVK_SYS_HCR_EL2);
 	isb();
 
