@@ -199,6 +199,9 @@ int hvk_arch_init(void)
 	hyp_cpuhp_state = r;
 	r = 0;
 	hvk_arm64_run_init();
+	/* arm64/run.c hvk_enter_once() says how guests run then. */
+	if (system_uses_irq_prio_masking())
+		pr_info("the host masks interrupts by GIC priority (pseudo-NMIs): guests run with PSTATE.DAIF masked and ICC_PMR_EL1 open\n");
 
 	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule%s%s\n",
 		num_online_cpus(), hvk_hyp.pa_bits, hvk_hyp.ipa_limit,

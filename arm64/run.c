@@ -50,6 +50,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <asm/cputype.h>
+#include <asm/daifflags.h>
 #include <asm/kvm_arm.h>
 #include <asm/neon.h>
 #include <asm/sysreg.h>
@@ -475,6 +476,26 @@ static u32 hvk_enter_once(struct hvk_vcpu *vcpu)
 	if (fp)
 		kernel_neon_begin();
 	local_irq_disable();
+	/*
+	 * With GICv3 pseudo-NMIs (irqchip.gicv3_pseudo_nmi=1, the host's
+	 * system_uses_irq_prio_masking()), local_irq_disable() leaves
+	 * PSTATE.I clear and masks through ICC_PMR_EL1 instead. PMR is not
+	 * switched: it would stay masking while the guest runs, so the GIC
+	 * would signal no host interrupt to the CPU and a guest that never
+	 * traps would never give the CPU back. Mask with PSTATE.DAIF
+	 * instead and open PMR, as the kernel's own local_daif_mask() does
+	 * (it writes GIC_PRIO_IRQON | GIC_PRIO_PSR_I_SET): at EL2 the
+	 * interrupts stay pending; once the guest runs at EL1 they are
+	 * taken to EL2 by HCR_EL2.IMO/FMO whatever PSTATE.I at EL2 was
+	 * (Arm ARM D1.3.6, "Asynchronous exception routing"), and the
+	 * guest exits. SErrors stay masked too until the host is back
+	 * (see __hvk_arm64_enter() and hvk_arm64_handle_exit()).
+	 * local_daif_restore(DAIF_PROCCTX_NOIRQ) below puts back "IRQs off,
+	 * SErrors and pseudo-NMIs on" in the host's own form (PMR masking
+	 * or PSTATE.I), and local_irq_enable() then takes what is pending.
+	 * Without priority masking this is just DAIF, set and restored.
+	 */
+	local_daif_mask();
 	WRITE_ONCE(vcpu->arch.cpu, smp_processor_id());
 	/* Pairs with the kicker: publish cpu before reading its request. */
 	smp_mb();
@@ -482,6 +503,7 @@ static u32 hvk_enter_once(struct hvk_vcpu *vcpu)
 	    READ_ONCE(vcpu->arch.mp_state) == KVM_MP_STATE_RUNNABLE)
 		kind = hvk_world_switch(vcpu);
 	WRITE_ONCE(vcpu->arch.cpu, -1);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
 	local_irq_enable();
 	if (fp)
 		kernel_neon_end();
