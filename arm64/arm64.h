@@ -111,6 +111,17 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 			     bool set);
 unsigned int hvk_arm64_sysreg_list(u64 *ids);
 
+/* arm64/extstate.c: host values of the optional state it switches */
+struct hvk_ext_host {
+	u64 hfgrtr, hfgwtr, hfgitr, hdfgrtr, hdfgwtr, hcrx, tpidr2, ich_hcr;
+};
+
+int hvk_arm64_ext_init(void);
+bool hvk_arm64_ext_cpu_ok(unsigned int cpu);
+bool hvk_arm64_ext_hide_mops(void);
+void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h);
+void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h);
+
 /* arm64/mmu.c */
 int hvk_arm64_s2_init(struct hvk_vm *vm, struct hvk_pgt_fmt *fmt);
 

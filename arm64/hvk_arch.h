@@ -69,6 +69,7 @@ enum hvk_sysreg {
 	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): only kept here */
 	HVK_CNTP_CTL_EL0,	/* trapped (CNTHCTL_EL2.EL1PTEN = 0): the */
 	HVK_CNTP_CVAL_EL0,	/* physical timer is emulated (sysreg.c) */
+	HVK_TPIDR2_EL0,		/* with SME only (arm64/extstate.c) */
 	HVK_NR_SYSREGS
 };
 

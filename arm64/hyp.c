@@ -108,6 +108,8 @@ static int hyp_cpu_online(unsigned int cpu)
 		       cpu, p->pa_bits, p->vmid_bits, p->vhe, p->s2_4k);
 		return -EOPNOTSUPP;
 	}
+	if (!hvk_arm64_ext_cpu_ok(cpu))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -180,6 +182,10 @@ int hvk_arch_init(void)
 		pr_err("a CPU lacks the 4 KiB granule at stage 2 (ID_AA64MMFR0_EL1.TGran4_2)\n");
 		goto out_unlock;
 	}
+
+	r = hvk_arm64_ext_init();
+	if (r)
+		goto out_unlock;
 
 	hvk_hyp.pa_bits = min.pa_bits;
 	hvk_hyp.vmid_bits = min.vmid_bits;

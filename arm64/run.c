@@ -385,6 +385,7 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct hvk_vm *vm = vcpu->vm;
+	struct hvk_ext_host ext;
 	struct hvk_host_el2 h;
 	u64 vmid;
 	u32 kind;
@@ -393,6 +394,8 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	hvk_host_save(&h);
 
 	hvk_guest_load(vcpu);
+	/* Before CPTR_EL2 changes: nothing here may trap at EL2. */
+	hvk_arm64_ext_load(vcpu, &ext);
 	if (a->fp_live)
 		__hvk_arm64_fp_load(&a->regs.fp_regs);
 	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
@@ -429,6 +432,7 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	if (a->fp_live)
 		__hvk_arm64_fp_save(&a->regs.fp_regs);
 	hvk_host_restore(&h);
+	hvk_arm64_ext_put(vcpu, &ext);
 	isb();
 	return kind;
 }
