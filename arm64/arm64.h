@@ -54,6 +54,7 @@ struct hvk_pgt_fmt;
 #define HVK_SYS_VTTBR_EL2		sys_reg(3, 4, 2, 1, 0)
 #define HVK_SYS_VTCR_EL2		sys_reg(3, 4, 2, 1, 2)
 #define HVK_SYS_ESR_EL2			sys_reg(3, 4, 5, 2, 0)
+#define HVK_SYS_VSESR_EL2		sys_reg(3, 4, 5, 2, 3)
 #define HVK_SYS_FAR_EL2			sys_reg(3, 4, 6, 0, 0)
 #define HVK_SYS_HPFAR_EL2		sys_reg(3, 4, 6, 0, 4)
 #define HVK_SYS_CNTVOFF_EL2		sys_reg(3, 4, 14, 0, 3)
@@ -121,6 +122,10 @@ bool hvk_arm64_ext_cpu_ok(unsigned int cpu);
 bool hvk_arm64_ext_hide_mops(void);
 void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h);
 void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h);
+
+/* arm64/serror.c */
+int hvk_arm64_handle_serror(struct hvk_vcpu *vcpu);
+int hvk_arm64_handle_sea(struct hvk_vcpu *vcpu, u64 ipa);
 
 /* arm64/mmu.c */
 int hvk_arm64_s2_init(struct hvk_vm *vm, struct hvk_pgt_fmt *fmt);

@@ -83,7 +83,8 @@ enum hvk_exit_kind {
 	HVK_EXIT_IRQ,		/* physical IRQ: the host takes it */
 	HVK_EXIT_FIQ,
 	HVK_EXIT_SERROR,
-	HVK_EXIT_NONE,		/* not entered: signal or reschedule first */
+	HVK_EXIT_NONE,		/* not entered: signal, reschedule or a host
+				 * SError pending first */
 };
 
 /**
@@ -142,6 +143,8 @@ struct hvk_mmio_pending {
  * @mpidr: the guest's MPIDR_EL1 (VMPIDR_EL2), from the vCPU id
  * @mmio: pending MMIO completion
  * @exit: the last exit's syndrome
+ * @serror_pending: a virtual SError is pending for the guest (HCR_EL2.VSE
+ *		    at the next entry; arm64/serror.c)
  */
 struct hvk_arch_vcpu {
 	struct kvm_regs regs;
@@ -162,6 +165,7 @@ struct hvk_arch_vcpu {
 	u64 mpidr;
 	struct hvk_mmio_pending mmio;
 	struct hvk_arm64_exit exit;
+	bool serror_pending;
 };
 
 #endif /* HVK_ARM64_HVK_ARCH_H */

@@ -87,7 +87,9 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
  * FIEN stay clear: pointer authentication keys and instructions, MTE
  * tags and the other optional state the guest is not offered all trap
  * (UNDEF). TERR is added when the
- * CPU has RAS so the guest cannot reach the host's error records.
+ * CPU has RAS so the guest cannot reach the host's error records, and
+ * TEA so that its synchronous external aborts reach hvk (arm64/serror.c);
+ * VSE when a virtual SError is pending for the guest.
  */
 #define HVK_GUEST_HCR	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | \
 			 HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TWE | HCR_TID3 | \
@@ -159,9 +161,14 @@ void hvk_arm64_run_init(void)
 	u64 pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
 
 	hvk_guest_hcr = HVK_GUEST_HCR;
-	/* ID_AA64PFR0_EL1.RAS, bits 31:28 */
-	if ((pfr0 >> 28) & 0xf)
-		hvk_guest_hcr |= HCR_TERR;
+	/*
+	 * ID_AA64PFR0_EL1.RAS, bits 31:28: TERR keeps the error record
+	 * registers from the guest, TEA routes its synchronous external
+	 * aborts to EL2 so that the host sees them (arm64/serror.c).
+	 */
+	hvk_hyp.ras = (pfr0 >> 28) & 0xf;
+	if (hvk_hyp.ras)
+		hvk_guest_hcr |= HCR_TERR | HCR_TEA;
 	/*
 	 * ID_AA64MMFR2_EL1.FWB, bits 43:40: stage 2 can force Normal
 	 * Write-Back, which spares the D-cache clean of every page mapped
@@ -416,7 +423,10 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 		       HVK_SYS_MDCR_EL2);
 	write_sysreg_s(vm->arch.vtcr, HVK_SYS_VTCR_EL2);
 	write_sysreg_s(hvk_vttbr(vm, vmid), HVK_SYS_VTTBR_EL2);
-	write_sysreg_s(hvk_guest_hcr, HVK_SYS_HCR_EL2);
+	if (a->serror_pending && hvk_hyp.ras)
+		write_sysreg_s(ESR_ELx_IDS, HVK_SYS_VSESR_EL2);
+	write_sysreg_s(hvk_guest_hcr | (a->serror_pending ? HCR_VSE : 0),
+		       HVK_SYS_HCR_EL2);
 	isb();
 
 	kind = __hvk_arm64_enter(&a->regs.regs);
@@ -425,6 +435,9 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	a->exit.esr = read_sysreg_s(HVK_SYS_ESR_EL2);
 	a->exit.far = read_sysreg_s(HVK_SYS_FAR_EL2);
 	a->exit.hpfar = read_sysreg_s(HVK_SYS_HPFAR_EL2);
+	/* The hardware clears VSE when the guest takes the SError. */
+	if (a->serror_pending)
+		a->serror_pending = read_sysreg_s(HVK_SYS_HCR_EL2) & HCR_VSE;
 
 	write_sysreg_s(h.hcr, HVK_SYS_HCR_EL2);
 	isb();

@@ -38,6 +38,7 @@
 #define EXIT_IRQ	1
 #define EXIT_FIQ	2
 #define EXIT_SERROR	3
+#define EXIT_NONE	4	/* not entered: a host SError is pending */
 
 #define GPR(n)		(HVK_GPR_X0 + 8 * (n))
 
@@ -62,6 +63,20 @@ SYM_FUNC_START(__hvk_arm64_enter)
 	stp	x1, x2, [sp, #FRAME_SP_EL0]
 	mrs	x1, daif
 	str	x1, [sp, #FRAME_DAIF]
+
+	/*
+	 * An SError already pending is the host's: with HCR_EL2.AMO set it
+	 * would be taken to EL2 the moment the guest runs and look like the
+	 * guest's. Let the host's earlier accesses finish and report (DSB
+	 * SY, then ISB so that ISR_EL1 is read after), and if ISR_EL1.A
+	 * (bit 8) says one is pending, do not enter: the caller unmasks
+	 * PSTATE.A with the host's vectors in place and the host takes it
+	 * (arm64/serror.c).
+	 */
+	dsb	sy
+	isb
+	mrs	x1, isr_el1
+	tbnz	x1, #8, .Lserror_pending
 
 	/* Nothing may be taken at EL2 while VBAR_EL2 is ours. */
 	msr	daifset, #0xf
@@ -96,6 +111,12 @@ SYM_FUNC_START(__hvk_arm64_enter)
 	/* No speculation past the ERET. */
 	dsb	nsh
 	isb
+
+.Lserror_pending:
+	/* Only x0-x2 and SP changed so far. */
+	add	sp, sp, #FRAME_SIZE
+	mov	x0, #EXIT_NONE
+	ret
 SYM_FUNC_END(__hvk_arm64_enter)
 
 /* Entered from a vector: guest x0/x1 pushed, x0 = exit kind. */
