@@ -123,6 +123,9 @@ bool hvk_arm64_ext_hide_mops(void);
 void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h);
 void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h);
 
+/* arm64/spectre.c */
+void hvk_arm64_spectre_init(void);
+
 /* arm64/serror.c */
 int hvk_arm64_handle_serror(struct hvk_vcpu *vcpu);
 int hvk_arm64_handle_sea(struct hvk_vcpu *vcpu, u64 ipa);

@@ -137,6 +137,41 @@ SYM_CODE_START_LOCAL(__hvk_arm64_exit)
 	stp	x26, x27, [x1, #GPR(26)]
 	stp	x28, x29, [x1, #GPR(28)]
 	str	x30, [x1, #GPR(30)]
+
+	/*
+	 * Branch predictor hardening, before the host's first indirect
+	 * branch (the RET below and the C exit handlers after it), chosen
+	 * at load by arm64/spectre.c. x2-x30 are free (the guest's are
+	 * saved), x0 is the exit kind and x1 the guest pointer.
+	 */
+	adr_l	x2, hvk_spectre_exit
+	ldp	w3, w4, [x2]
+	ldr	w5, [x2, #8]
+	/*
+	 * Spectre-BHB loop: k taken branches overwrite the branch history,
+	 * then DSB NSH; ISB (Arm's Spectre-BHB mitigation sequence).
+	 */
+	cbz	w3, 2f
+1:	b	3f
+3:	subs	w3, w3, #1
+	b.ne	1b
+	dsb	nsh
+	isb
+2:	cbz	w4, 4f
+	hint	#22			/* CLRBHB (a NOP without FEAT_CLRBHB) */
+	isb
+4:	cbz	w5, 5f
+	/*
+	 * SMCCC_ARCH_WORKAROUND_1 or _3 in EL3 firmware: SMCCC v1.1 keeps
+	 * x4-x17 and corrupts x0-x3 only.
+	 */
+	mov	x19, x0
+	mov	x20, x1
+	mov	w0, w5
+	smc	#0
+	mov	x0, x19
+	mov	x1, x20
+5:
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x1, #GPR(0)]
 	mrs	x2, sp_el0
