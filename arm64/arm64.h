@@ -123,6 +123,10 @@ bool hvk_arm64_ext_hide_mops(void);
 void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h);
 void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h);
 
+/* arm64/vmid.c */
+u64 hvk_arm64_vmid_update(struct hvk_vm *vm);
+u64 hvk_arm64_vttbr(struct hvk_vm *vm, u64 vmid);
+
 /* arm64/spectre.c */
 void hvk_arm64_spectre_init(void);
 
