@@ -157,7 +157,8 @@ static void hvk_spectre_probe_cpu(void *unused)
 void hvk_arm64_spectre_init(void)
 {
 	struct hvk_spectre_exit e = { 0 };
-	bool v2_unmitigated = false;
+	bool v2_unmitigated = false, bhb_fw;
+	char loop[32] = "";
 	unsigned int cpu;
 
 	if (cpu_mitigations_off()) {
@@ -188,15 +189,17 @@ void hvk_arm64_spectre_init(void)
 		}
 	}
 	hvk_spectre_exit = e;
-	pr_info("Spectre-BHB on guest exits: %s%s%s%s; Spectre-v2: %s\n",
-		e.clrbhb ? "CLRBHB " : "",
-		e.bhb_loop ? "a branch loop of " : "",
-		e.bhb_loop ? "" : (e.clrbhb || e.fw_fn ==
-				   ARM_SMCCC_ARCH_WORKAROUND_3 ? "" : "none"),
-		e.fw_fn == ARM_SMCCC_ARCH_WORKAROUND_3 ? "firmware call" : "",
-		e.fw_fn ? "firmware call" :
-		v2_unmitigated ? "affected, not mitigated by hvk" :
-		"not needed");
 	if (e.bhb_loop)
-		pr_info("Spectre-BHB loop: %u iterations\n", e.bhb_loop);
+		snprintf(loop, sizeof(loop), " a branch loop of %u",
+			 e.bhb_loop);
+	bhb_fw = e.fw_fn == ARM_SMCCC_ARCH_WORKAROUND_3;
+	pr_info("Spectre-BHB on guest exits:%s%s%s%s; Spectre-v2: %s\n",
+		e.clrbhb ? " CLRBHB" : "", loop,
+		bhb_fw ? " SMCCC_ARCH_WORKAROUND_3" : "",
+		e.clrbhb || e.bhb_loop || bhb_fw ? "" : " nothing needed",
+		e.fw_fn == ARM_SMCCC_ARCH_WORKAROUND_1 ?
+		"SMCCC_ARCH_WORKAROUND_1" : bhb_fw ?
+		"covered by SMCCC_ARCH_WORKAROUND_3" :
+		v2_unmitigated ? "affected, not mitigated by hvk" :
+		"nothing needed");
 }
