@@ -18,7 +18,10 @@
  * makes the same choice on every CPU and runs the union of them on exit
  * (the largest loop; CLRBHB is a hint, a NOP where not implemented; the
  * firmware call where any CPU needs it). A CPU the kernel says is
- * affected and that has none of these gets the longest loop Arm lists.
+ * affected but knows no mitigation for (recent kernels assume unknown
+ * cores affected; seen with QEMU's "max" CPU under 6.12: "CSV2, but not
+ * BHB") is left as the host leaves its own entries, and hvk says so at
+ * load: a guest then gets no more than the host's own user space.
  *
  * Spectre-v2 (Arm, "Cache Speculation Side-channels", variant 2): a CPU
  * without CSV2 that the kernel marks affected (ARM64_SPECTRE_V2) and
@@ -92,7 +95,6 @@ static const struct {
 	{ 0x41, 0xd4e, 132 },	/* Cortex-X3 */
 	{ 0x41, 0xd4f, 132 },	/* Neoverse V2 */
 };
-#define HVK_BHB_K_MAX	132
 
 #define HVK_MMFR1_ECBHB(v)	(((v) >> 60) & 0xf)
 #define HVK_ISAR2_CLRBHB(v)	(((v) >> 28) & 0xf)
@@ -157,7 +159,7 @@ static void hvk_spectre_probe_cpu(void *unused)
 void hvk_arm64_spectre_init(void)
 {
 	struct hvk_spectre_exit e = { 0 };
-	bool v2_unmitigated = false, bhb_fw;
+	bool v2_unmitigated = false, bhb_unmitigated = false, bhb_fw;
 	char loop[32] = "";
 	unsigned int cpu;
 
@@ -179,7 +181,7 @@ void hvk_arm64_spectre_init(void)
 			else if (c->fw_wa3)
 				e.fw_fn = ARM_SMCCC_ARCH_WORKAROUND_3;
 			else
-				e.bhb_loop = HVK_BHB_K_MAX;
+				bhb_unmitigated = true;
 		}
 		if (c->v2 && !e.fw_fn) {
 			if (c->fw_wa1)
@@ -196,7 +198,9 @@ void hvk_arm64_spectre_init(void)
 	pr_info("Spectre-BHB on guest exits:%s%s%s%s; Spectre-v2: %s\n",
 		e.clrbhb ? " CLRBHB" : "", loop,
 		bhb_fw ? " SMCCC_ARCH_WORKAROUND_3" : "",
-		e.clrbhb || e.bhb_loop || bhb_fw ? "" : " nothing needed",
+		e.clrbhb || e.bhb_loop || bhb_fw ? "" : bhb_unmitigated ?
+		" affected, no mitigation known (as for the host)" :
+		" nothing needed",
 		e.fw_fn == ARM_SMCCC_ARCH_WORKAROUND_1 ?
 		"SMCCC_ARCH_WORKAROUND_1" : bhb_fw ?
 		"covered by SMCCC_ARCH_WORKAROUND_3" :
