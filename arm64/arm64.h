@@ -120,8 +120,6 @@ struct hvk_ext_host {
 int hvk_arm64_ext_init(void);
 bool hvk_arm64_ext_cpu_ok(unsigned int cpu);
 bool hvk_arm64_ext_hide_mops(void);
-void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h);
-void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h);
 
 /* arm64/vmid.c */
 u64 hvk_arm64_vmid_update(struct hvk_vm *vm);

@@ -62,6 +62,7 @@
 #include <asm/sysreg.h>
 
 #include "arm64.h"
+#include "extstate.h"
 #include "hvk.h"
 
 /* ID register fields (Arm ARM D19.2). */
@@ -72,34 +73,13 @@
 #define ID_MMFR1_HCX(v)		(((v) >> 40) & 0xf)
 #define ID_MMFR3_S1POE(v)	(((v) >> 16) & 0xf)
 
-#define SYS_ID_PFR2		sys_reg(3, 0, 0, 4, 2)
-#define SYS_ID_MMFR3		sys_reg(3, 0, 0, 7, 3)
+#define HVK_SYS_ID_PFR2		sys_reg(3, 0, 0, 4, 2)
+#define HVK_SYS_ID_MMFR3		sys_reg(3, 0, 0, 7, 3)
 
-/* EL2 and EL0/EL1 registers switched here. */
-#define SYS_HFGRTR_EL2		sys_reg(3, 4, 1, 1, 4)
-#define SYS_HFGWTR_EL2		sys_reg(3, 4, 1, 1, 5)
-#define SYS_HFGITR_EL2		sys_reg(3, 4, 1, 1, 6)
-#define SYS_HDFGRTR_EL2		sys_reg(3, 4, 3, 1, 4)
-#define SYS_HDFGWTR_EL2		sys_reg(3, 4, 3, 1, 5)
-#define SYS_HCRX_EL2		sys_reg(3, 4, 1, 2, 2)
-#define SYS_ICH_HCR_EL2		sys_reg(3, 4, 12, 11, 0)
-#define SYS_ICC_SRE_EL2		sys_reg(3, 4, 12, 9, 5)
-#define SYS_TPIDR2_EL0		sys_reg(3, 3, 13, 0, 5)
-
+#define HVK_SYS_ICC_SRE_EL2		sys_reg(3, 4, 12, 9, 5)
 #define HVK_ICC_SRE_EL2_SRE	BIT(0)
-/* ICH_HCR_EL2: trap common, Group 0 and Group 1 ICV accesses to EL2. */
-#define HVK_ICH_HCR_TC		BIT(10)
-#define HVK_ICH_HCR_TALL0	BIT(11)
-#define HVK_ICH_HCR_TALL1	BIT(12)
-#define HVK_GUEST_ICH_HCR	(HVK_ICH_HCR_TC | HVK_ICH_HCR_TALL0 | \
-				 HVK_ICH_HCR_TALL1)
 
-struct hvk_ext_feat {
-	u8 fgt, hcx, sme, fpmr, s1poe;
-	bool gic_sysregs;
-};
-
-static struct hvk_ext_feat hvk_ext;
+struct hvk_ext_feat hvk_ext;
 static DEFINE_PER_CPU(struct hvk_ext_feat, hvk_ext_cpu);
 
 static void hvk_ext_probe_cpu(void *unused)
@@ -110,15 +90,15 @@ static void hvk_ext_probe_cpu(void *unused)
 	f->fgt = ID_MMFR0_FGT(read_sysreg_s(SYS_ID_AA64MMFR0_EL1));
 	f->hcx = ID_MMFR1_HCX(read_sysreg_s(SYS_ID_AA64MMFR1_EL1));
 	f->sme = ID_PFR1_SME(read_sysreg_s(SYS_ID_AA64PFR1_EL1));
-	f->fpmr = ID_PFR2_FPMR(read_sysreg_s(SYS_ID_PFR2));
-	f->s1poe = ID_MMFR3_S1POE(read_sysreg_s(SYS_ID_MMFR3));
+	f->fpmr = ID_PFR2_FPMR(read_sysreg_s(HVK_SYS_ID_PFR2));
+	f->s1poe = ID_MMFR3_S1POE(read_sysreg_s(HVK_SYS_ID_MMFR3));
 	/*
 	 * The ICH_* registers exist when the CPU interface has its system
 	 * registers and the host uses them (ICC_SRE_EL2.SRE): every GICv3
 	 * host Linux drives. A GICv2 host's guests reach no ICV state.
 	 */
 	f->gic_sysregs = ID_PFR0_GIC(pfr0) &&
-			 (read_sysreg_s(SYS_ICC_SRE_EL2) & HVK_ICC_SRE_EL2_SRE);
+			 (read_sysreg_s(HVK_SYS_ICC_SRE_EL2) & HVK_ICC_SRE_EL2_SRE);
 }
 
 /* What a CPU with @f needs that hvk cannot give: a message, or NULL. */
@@ -220,67 +200,4 @@ bool hvk_arm64_ext_cpu_ok(unsigned int cpu)
 bool hvk_arm64_ext_hide_mops(void)
 {
 	return hvk_ext.hcx;
-}
-
-/**
- * hvk_arm64_ext_load() - put the guest's view in place, keep the host's
- * @vcpu: the vCPU about to run
- * @h: where the host's values go
- *
- * Interrupts are off; arm64/run.c issues the ISB before the entry.
- */
-void hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h)
-{
-	const u64 *s = vcpu->arch.sys;
-
-	if (hvk_ext.fgt) {
-		h->hfgrtr = read_sysreg_s(SYS_HFGRTR_EL2);
-		h->hfgwtr = read_sysreg_s(SYS_HFGWTR_EL2);
-		h->hfgitr = read_sysreg_s(SYS_HFGITR_EL2);
-		h->hdfgrtr = read_sysreg_s(SYS_HDFGRTR_EL2);
-		h->hdfgwtr = read_sysreg_s(SYS_HDFGWTR_EL2);
-		write_sysreg_s(0, SYS_HFGRTR_EL2);
-		write_sysreg_s(0, SYS_HFGWTR_EL2);
-		write_sysreg_s(0, SYS_HFGITR_EL2);
-		write_sysreg_s(0, SYS_HDFGRTR_EL2);
-		write_sysreg_s(0, SYS_HDFGWTR_EL2);
-	}
-	if (hvk_ext.hcx) {
-		h->hcrx = read_sysreg_s(SYS_HCRX_EL2);
-		write_sysreg_s(0, SYS_HCRX_EL2);
-	}
-	if (hvk_ext.sme) {
-		h->tpidr2 = read_sysreg_s(SYS_TPIDR2_EL0);
-		write_sysreg_s(s[HVK_TPIDR2_EL0], SYS_TPIDR2_EL0);
-	}
-	if (hvk_ext.gic_sysregs) {
-		h->ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
-		write_sysreg_s(HVK_GUEST_ICH_HCR, SYS_ICH_HCR_EL2);
-	}
-}
-
-/**
- * hvk_arm64_ext_put() - keep the guest's values, give the host its own
- * @vcpu: the vCPU that ran
- * @h: the host's values from hvk_arm64_ext_load()
- */
-void hvk_arm64_ext_put(struct hvk_vcpu *vcpu, const struct hvk_ext_host *h)
-{
-	u64 *s = vcpu->arch.sys;
-
-	if (hvk_ext.gic_sysregs)
-		write_sysreg_s(h->ich_hcr, SYS_ICH_HCR_EL2);
-	if (hvk_ext.sme) {
-		s[HVK_TPIDR2_EL0] = read_sysreg_s(SYS_TPIDR2_EL0);
-		write_sysreg_s(h->tpidr2, SYS_TPIDR2_EL0);
-	}
-	if (hvk_ext.hcx)
-		write_sysreg_s(h->hcrx, SYS_HCRX_EL2);
-	if (hvk_ext.fgt) {
-		write_sysreg_s(h->hfgrtr, SYS_HFGRTR_EL2);
-		write_sysreg_s(h->hfgwtr, SYS_HFGWTR_EL2);
-		write_sysreg_s(h->hfgitr, SYS_HFGITR_EL2);
-		write_sysreg_s(h->hdfgrtr, SYS_HDFGRTR_EL2);
-		write_sysreg_s(h->hdfgwtr, SYS_HDFGWTR_EL2);
-	}
 }

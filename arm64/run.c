@@ -52,6 +52,7 @@
 
 #include "arch.h"
 #include "arm64.h"
+#include "extstate.h"
 #include "hvk.h"
 #include "hyp.h"
 
