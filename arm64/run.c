@@ -11,12 +11,17 @@
  *     does not redirect to EL2 copies (TPIDR_EL0 and TPIDRRO_EL0: the VMM
  *     thread's TLS; TPIDR_EL1, PAR_EL1, CSSELR_EL1, MDSCR_EL1);
  *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
- *     redirects the plain names to EL2, and its FP/SIMD registers;
+ *     redirects the plain names to EL2, and its FP/SIMD registers, and
+ *     on CPUs that have them the fine-grained traps, HCRX_EL2, TPIDR2_EL0
+ *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h);
  *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
  *     arm64/switch.S, which swaps VBAR_EL2, SP_EL0 and the GPRs and ERETs;
  *   - on the way back does all of it in reverse before interrupts come
  *     back on, so a host IRQ that made the guest exit is then taken by the
- *     host's own vectors as usual.
+ *     host's own vectors as usual (PSTATE.DAIF masks everything from
+ *     before the entry to after the exit, also with pseudo-NMIs; a host
+ *     SError is left pending for the host, arm64/serror.c; the exit path
+ *     clears the branch history first, arm64/spectre.c).
  * Nothing of the host's EL2 state survives a return from KVM_RUN altered.
  *
  * FP/SIMD is switched lazily, per KVM_RUN: each KVM_RUN starts with the
