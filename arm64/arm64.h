@@ -54,6 +54,7 @@ struct hvk_pgt_fmt;
 #define HVK_SYS_VTTBR_EL2		sys_reg(3, 4, 2, 1, 0)
 #define HVK_SYS_VTCR_EL2		sys_reg(3, 4, 2, 1, 2)
 #define HVK_SYS_ESR_EL2			sys_reg(3, 4, 5, 2, 0)
+#define HVK_SYS_VSESR_EL2		sys_reg(3, 4, 5, 2, 3)
 #define HVK_SYS_FAR_EL2			sys_reg(3, 4, 6, 0, 0)
 #define HVK_SYS_HPFAR_EL2		sys_reg(3, 4, 6, 0, 4)
 #define HVK_SYS_CNTVOFF_EL2		sys_reg(3, 4, 14, 0, 3)
@@ -110,6 +111,26 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val);
 int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 			     bool set);
 unsigned int hvk_arm64_sysreg_list(u64 *ids);
+
+/* arm64/extstate.c: host values of the optional state it switches */
+struct hvk_ext_host {
+	u64 hfgrtr, hfgwtr, hfgitr, hdfgrtr, hdfgwtr, hcrx, tpidr2, ich_hcr;
+};
+
+int hvk_arm64_ext_init(void);
+bool hvk_arm64_ext_cpu_ok(unsigned int cpu);
+bool hvk_arm64_ext_hide_mops(void);
+
+/* arm64/vmid.c */
+u64 hvk_arm64_vmid_update(struct hvk_vm *vm);
+u64 hvk_arm64_vttbr(struct hvk_vm *vm, u64 vmid);
+
+/* arm64/spectre.c */
+void hvk_arm64_spectre_init(void);
+
+/* arm64/serror.c */
+int hvk_arm64_handle_serror(struct hvk_vcpu *vcpu);
+int hvk_arm64_handle_sea(struct hvk_vcpu *vcpu, u64 ipa);
 
 /* arm64/mmu.c */
 int hvk_arm64_s2_init(struct hvk_vm *vm, struct hvk_pgt_fmt *fmt);

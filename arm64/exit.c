@@ -23,6 +23,9 @@
 #define HVK_FSC_ACCESS		0x08	/* access flag fault */
 #define HVK_FSC_PERM		0x0c	/* permission fault */
 #define HVK_FSC_EXTABT		0x10	/* synchronous external abort */
+#define HVK_FSC_EXTABT_WALK	0x14	/* the same on a table walk */
+#define HVK_FSC_PARITY		0x18	/* parity/ECC error */
+#define HVK_FSC_PARITY_WALK	0x1c	/* the same on a table walk */
 /* HPFAR_EL2.FIPA, bits 43:4, holds IPA bits 51:12. */
 #define HVK_HPFAR_FIPA		GENMASK_ULL(43, 4)
 
@@ -348,6 +351,11 @@ static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 	case HVK_FSC_ACCESS:
 	case HVK_FSC_PERM:
 		break;
+	case HVK_FSC_EXTABT:		/* 0x10, 0x13 (walk, level -1) */
+	case HVK_FSC_EXTABT_WALK:	/* 0x14-0x17 */
+	case HVK_FSC_PARITY:		/* 0x18 */
+	case HVK_FSC_PARITY_WALK:	/* 0x1c-0x1f */
+		return hvk_arm64_handle_sea(vcpu, ipa);
 	default:
 		return hvk_exit_internal_error(vcpu);
 	}
@@ -429,7 +437,8 @@ static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
  * @vcpu: the vCPU
  *
  * A host IRQ or FIQ was already taken by the host when interrupts came
- * back on: just go back in. An SError is an internal error.
+ * back on: just go back in. An SError goes to the host's error policy
+ * (arm64/serror.c).
  *
  * Return: HVK_RESUME_GUEST, HVK_EXIT_TO_USER or a negative errno.
  */
@@ -445,6 +454,8 @@ int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu)
 	case HVK_EXIT_IRQ:
 	case HVK_EXIT_FIQ:
 		return HVK_RESUME_GUEST;
+	case HVK_EXIT_SERROR:
+		return hvk_arm64_handle_serror(vcpu);
 	case HVK_EXIT_SYNC:
 		fn = hvk_exit_handlers[HVK_ESR_EC(e->esr)];
 		if (fn)

@@ -6,6 +6,7 @@
 #ifndef HVK_ARM64_HVK_ARCH_H
 #define HVK_ARM64_HVK_ARCH_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
@@ -18,8 +19,10 @@
  * @ipa_bits:	guest physical address size, 32..limit
  * @geo:	stage-2 geometry for @ipa_bits
  * @vtcr:	VTCR_EL2 while this VM's vCPUs run
- * @vmid:	VMID, valid while @vmid_gen is the allocator's generation
- * @vmid_gen:	allocator generation @vmid belongs to (0: none yet)
+ * @vmid:	the allocator's generation (bits 63:16) and the VMID it gave
+ *		this VM in that generation (bits 15:0), in one value so that
+ *		a vCPU's one acquire read gets a pair that belongs together
+ *		(0: none yet; arm64/run.c hvk_vmid_update())
  * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
  * @cntvoff:	CNTVOFF_EL2 of its vCPUs: their virtual counter is the
  *		physical one minus this (KVM_REG_ARM_TIMER_CNT sets it)
@@ -30,8 +33,7 @@ struct hvk_arch_vm {
 	u32 ipa_bits;
 	struct stage2_geometry geo;
 	u64 vtcr;
-	u64 vmid;
-	u64 vmid_gen;
+	atomic64_t vmid;
 	bool nisv_to_user;
 	u64 cntvoff;
 };
@@ -67,6 +69,7 @@ enum hvk_sysreg {
 	HVK_MDSCR_EL1,		/* trapped (MDCR_EL2.TDA): only kept here */
 	HVK_CNTP_CTL_EL0,	/* trapped (CNTHCTL_EL2.EL1PTEN = 0): the */
 	HVK_CNTP_CVAL_EL0,	/* physical timer is emulated (sysreg.c) */
+	HVK_TPIDR2_EL0,		/* with SME only (arm64/extstate.c) */
 	HVK_NR_SYSREGS
 };
 
@@ -80,7 +83,8 @@ enum hvk_exit_kind {
 	HVK_EXIT_IRQ,		/* physical IRQ: the host takes it */
 	HVK_EXIT_FIQ,
 	HVK_EXIT_SERROR,
-	HVK_EXIT_NONE,		/* not entered: signal or reschedule first */
+	HVK_EXIT_NONE,		/* not entered: signal, reschedule or a host
+				 * SError pending first */
 };
 
 /**
@@ -139,6 +143,8 @@ struct hvk_mmio_pending {
  * @mpidr: the guest's MPIDR_EL1 (VMPIDR_EL2), from the vCPU id
  * @mmio: pending MMIO completion
  * @exit: the last exit's syndrome
+ * @serror_pending: a virtual SError is pending for the guest (HCR_EL2.VSE
+ *		    at the next entry; arm64/serror.c)
  */
 struct hvk_arch_vcpu {
 	struct kvm_regs regs;
@@ -159,6 +165,7 @@ struct hvk_arch_vcpu {
 	u64 mpidr;
 	struct hvk_mmio_pending mmio;
 	struct hvk_arm64_exit exit;
+	bool serror_pending;
 };
 
 #endif /* HVK_ARM64_HVK_ARCH_H */

@@ -108,6 +108,8 @@ static int hyp_cpu_online(unsigned int cpu)
 		       cpu, p->pa_bits, p->vmid_bits, p->vhe, p->s2_4k);
 		return -EOPNOTSUPP;
 	}
+	if (!hvk_arm64_ext_cpu_ok(cpu))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -181,6 +183,10 @@ int hvk_arch_init(void)
 		goto out_unlock;
 	}
 
+	r = hvk_arm64_ext_init();
+	if (r)
+		goto out_unlock;
+
 	hvk_hyp.pa_bits = min.pa_bits;
 	hvk_hyp.vmid_bits = min.vmid_bits;
 	/*
@@ -199,6 +205,10 @@ int hvk_arch_init(void)
 	hyp_cpuhp_state = r;
 	r = 0;
 	hvk_arm64_run_init();
+	hvk_arm64_spectre_init();
+	/* arm64/run.c hvk_enter_once() says how guests run then. */
+	if (system_uses_irq_prio_masking())
+		pr_info("the host masks interrupts by GIC priority (pseudo-NMIs): guests run with PSTATE.DAIF masked and ICC_PMR_EL1 open\n");
 
 	pr_info("EL2 with VHE on %u CPUs: PA %u bits, IPA limit %u bits, %u-bit VMIDs, 4K stage-2 granule%s%s\n",
 		num_online_cpus(), hvk_hyp.pa_bits, hvk_hyp.ipa_limit,

@@ -17,6 +17,7 @@ struct hvk_hyp_caps {
 	u32 ipa_limit;		/* largest VM IPA size we can translate */
 	u32 vmid_bits;		/* ID_AA64MMFR1_EL1.VMIDBits: 8 or 16 */
 	bool fwb;		/* FEAT_S2FWB on all CPUs: HCR_EL2.FWB used */
+	bool ras;		/* FEAT_RAS: TERR, TEA; SError syndromes */
 };
 
 extern struct hvk_hyp_caps hvk_hyp;

@@ -214,7 +214,10 @@ static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
  *
  * The function id is w0; arguments x1-x3, cut to 32 bits for an SMC32
  * function id (bit 30 clear), as the calling convention says. The
- * result goes to x0.
+ * result goes to x0, and x1-x3 read 0 afterwards whatever the call (none
+ * of hvk's returns more than x0), as KVM 6.1 answers every call it
+ * handles with smccc_set_retval(x0, 0, 0, 0): a guest sees the same
+ * registers under both, garbage calls included (arm64_hostile_test).
  *
  * Return: HVK_RESUME_GUEST, or HVK_EXIT_TO_USER for a system event.
  */
@@ -229,6 +232,8 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 	if (!(fn & PSCI_0_2_64BIT))
 		for (i = 1; i < 4; i++)
 			arg[i] = lower_32_bits(arg[i]);
+	for (i = 1; i < 4; i++)
+		x[i] = 0;
 
 	if (fn == ARM_SMCCC_VERSION_FUNC_ID) {
 		x[0] = ARM_SMCCC_VERSION_1_1;

@@ -11,12 +11,17 @@
  *     does not redirect to EL2 copies (TPIDR_EL0 and TPIDRRO_EL0: the VMM
  *     thread's TLS; TPIDR_EL1, PAR_EL1, CSSELR_EL1, MDSCR_EL1);
  *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
- *     redirects the plain names to EL2, and its FP/SIMD registers;
+ *     redirects the plain names to EL2, and its FP/SIMD registers, and
+ *     on CPUs that have them the fine-grained traps, HCRX_EL2, TPIDR2_EL0
+ *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h);
  *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
  *     arm64/switch.S, which swaps VBAR_EL2, SP_EL0 and the GPRs and ERETs;
  *   - on the way back does all of it in reverse before interrupts come
  *     back on, so a host IRQ that made the guest exit is then taken by the
- *     host's own vectors as usual.
+ *     host's own vectors as usual (PSTATE.DAIF masks everything from
+ *     before the entry to after the exit, also with pseudo-NMIs; a host
+ *     SError is left pending for the host, arm64/serror.c; the exit path
+ *     clears the branch history first, arm64/spectre.c).
  * Nothing of the host's EL2 state survives a return from KVM_RUN altered.
  *
  * FP/SIMD is switched lazily, per KVM_RUN: each KVM_RUN starts with the
@@ -30,13 +35,7 @@
  * the host's FP machinery and behaves the same on 6.1 and 6.12. Measured
  * (tools/bench, HVC round trip): eager switching cost about 15% of it.
  *
- * VMIDs: a global counter with a generation; when it wraps, the
- * generation moves on and every VM takes a new VMID at its next entry.
- * Each CPU remembers the generation it last flushed for and invalidates
- * its EL1&0 TLB entries (TLBI ALLE1) before running a VMID of another
- * generation, so a VMID reused after a wrap never meets the old owner's
- * entries on any CPU (without CnP, TLB entries are private to a CPU).
- * Stage-2 unmaps flush every VMID (hvk_arch_mmu_flush() says why).
+ * VMIDs and stage-2 TLB invalidation: arm64/vmid.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,6 +49,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <asm/cputype.h>
+#include <asm/daifflags.h>
 #include <asm/kvm_arm.h>
 #include <asm/neon.h>
 #include <asm/sysreg.h>
@@ -57,6 +57,7 @@
 
 #include "arch.h"
 #include "arm64.h"
+#include "extstate.h"
 #include "hvk.h"
 #include "hyp.h"
 
@@ -86,7 +87,9 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
  * FIEN stay clear: pointer authentication keys and instructions, MTE
  * tags and the other optional state the guest is not offered all trap
  * (UNDEF). TERR is added when the
- * CPU has RAS so the guest cannot reach the host's error records.
+ * CPU has RAS so the guest cannot reach the host's error records, and
+ * TEA so that its synchronous external aborts reach hvk (arm64/serror.c);
+ * VSE when a virtual SError is pending for the guest.
  */
 #define HVK_GUEST_HCR	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | \
 			 HCR_FB | HCR_BSU_IS | HCR_TWI | HCR_TWE | HCR_TID3 | \
@@ -118,25 +121,9 @@ void __hvk_arm64_fp_save(struct user_fpsimd_state *fp);
 #define HVK_CNTHCTL_EL1PCTEN	BIT(10)
 #define HVK_CNTHCTL_EL1PTEN	BIT(11)
 
-#define HVK_VTTBR_VMID_SHIFT	48
 
 static u64 hvk_guest_hcr;
 static u64 hvk_guest_cptr;
-
-/*
- * A test knob: wrap the VMID space after vmid_limit - 1 VMIDs instead of
- * 2^VMIDBits - 1, so that generation wraps (rare with 16-bit VMIDs) can
- * be exercised in the lab.
- */
-static unsigned int vmid_limit;
-module_param(vmid_limit, uint, 0444);
-MODULE_PARM_DESC(vmid_limit,
-		 "testing: VMIDs used before a generation wrap + 1 (2..65536; 0: all the CPUs have)");
-
-static DEFINE_SPINLOCK(hvk_vmid_lock);
-static u64 hvk_vmid_gen = 1;
-static u64 hvk_vmid_next = 1;		/* VMID 0 is left to the host */
-static DEFINE_PER_CPU(u64, hvk_cpu_vmid_gen);
 
 struct hvk_host_el2 {
 	u64 hcr, mdcr, cptr, vttbr, vtcr, cnthctl, cntvoff, vpidr, vmpidr;
@@ -149,9 +136,14 @@ void hvk_arm64_run_init(void)
 	u64 pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
 
 	hvk_guest_hcr = HVK_GUEST_HCR;
-	/* ID_AA64PFR0_EL1.RAS, bits 31:28 */
-	if ((pfr0 >> 28) & 0xf)
-		hvk_guest_hcr |= HCR_TERR;
+	/*
+	 * ID_AA64PFR0_EL1.RAS, bits 31:28: TERR keeps the error record
+	 * registers from the guest, TEA routes its synchronous external
+	 * aborts to EL2 so that the host sees them (arm64/serror.c).
+	 */
+	hvk_hyp.ras = (pfr0 >> 28) & 0xf;
+	if (hvk_hyp.ras)
+		hvk_guest_hcr |= HCR_TERR | HCR_TEA;
 	/*
 	 * ID_AA64MMFR2_EL1.FWB, bits 43:40: stage 2 can force Normal
 	 * Write-Back, which spares the D-cache clean of every page mapped
@@ -165,76 +157,6 @@ void hvk_arm64_run_init(void)
 	/* ID_AA64PFR0_EL1.AMU, bits 47:44 */
 	if ((pfr0 >> 44) & 0xf)
 		hvk_guest_cptr |= HVK_CPTR_E2H_TAM;
-}
-
-/* One past the last VMID a generation hands out. */
-static u64 hvk_vmid_end(void)
-{
-	u64 end = BIT_ULL(hvk_hyp.vmid_bits);
-
-	return vmid_limit >= 2 ? min_t(u64, vmid_limit, end) : end;
-}
-
-/*
- * Give the VM a VMID of the current generation if it has none, and make
- * sure this CPU holds no TLB entries of another generation's VMIDs.
- * Interrupts are off.
- */
-static void hvk_vmid_update(struct hvk_vm *vm)
-{
-	u64 gen;
-
-	if (READ_ONCE(vm->arch.vmid_gen) != READ_ONCE(hvk_vmid_gen)) {
-		spin_lock(&hvk_vmid_lock);
-		if (vm->arch.vmid_gen != hvk_vmid_gen) {
-			if (hvk_vmid_next >= hvk_vmid_end()) {
-				hvk_vmid_gen++;
-				hvk_vmid_next = 1;
-				pr_info_ratelimited("VMIDs wrapped: generation %llu\n",
-						    hvk_vmid_gen);
-			}
-			vm->arch.vmid = hvk_vmid_next++;
-			WRITE_ONCE(vm->arch.vmid_gen, hvk_vmid_gen);
-		}
-		spin_unlock(&hvk_vmid_lock);
-	}
-
-	gen = READ_ONCE(vm->arch.vmid_gen);
-	if (__this_cpu_read(hvk_cpu_vmid_gen) != gen) {
-		dsb(nshst);
-		asm volatile("tlbi alle1" : : : "memory");
-		dsb(nsh);
-		isb();
-		__this_cpu_write(hvk_cpu_vmid_gen, gen);
-	}
-}
-
-static u64 hvk_vttbr(struct hvk_vm *vm)
-{
-	return (vm->arch.vmid << HVK_VTTBR_VMID_SHIFT) | vm->mmu.pgt.root_phys;
-}
-
-/**
- * hvk_arch_mmu_flush() - invalidate every stage-2 TLB entry of a VM
- * @vm: the VM
- *
- * TLBI ALLE1IS: every EL1&0 entry of every VMID on every CPU (the host's
- * own EL2&0 entries are another regime and stay), then DSB ISH. Wider
- * than TLBI VMALLS12E1IS under the VM's VMID, on purpose: a VMID is not
- * a stable name for a VM's entries. After a generation wrap, a vCPU that
- * is still in the guest keeps its old VMID while a sibling vCPU already
- * took a new one, so a flush by the current VMID can miss the entries a
- * running vCPU is using. Invalidating all of them is correct whatever the
- * VMIDs are, needs no VTTBR_EL2/HCR_EL2 juggling, and costs other VMs
- * some refills only on unmaps (slot changes, VM teardown), which are
- * rare. (The switch's own per-CPU flush covers VMID reuse.)
- */
-void hvk_arch_mmu_flush(struct hvk_vm *vm)
-{
-	dsb(ishst);
-	asm volatile("tlbi alle1is" : : : "memory");
-	dsb(ish);
-	isb();
 }
 
 static void hvk_host_save(struct hvk_host_el2 *h)
@@ -350,13 +272,17 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct hvk_vm *vm = vcpu->vm;
+	struct hvk_ext_host ext;
 	struct hvk_host_el2 h;
+	u64 vmid;
 	u32 kind;
 
-	hvk_vmid_update(vm);
+	vmid = hvk_arm64_vmid_update(vm);
 	hvk_host_save(&h);
 
 	hvk_guest_load(vcpu);
+	/* Before CPTR_EL2 changes: nothing here may trap at EL2. */
+	hvk_arm64_ext_load(vcpu, &ext);
 	if (a->fp_live)
 		__hvk_arm64_fp_load(&a->regs.fp_regs);
 	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
@@ -376,8 +302,11 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	write_sysreg_s((h.mdcr & HVK_MDCR_HPMN_MASK) | HVK_GUEST_MDCR,
 		       HVK_SYS_MDCR_EL2);
 	write_sysreg_s(vm->arch.vtcr, HVK_SYS_VTCR_EL2);
-	write_sysreg_s(hvk_vttbr(vm), HVK_SYS_VTTBR_EL2);
-	write_sysreg_s(hvk_guest_hcr, HVK_SYS_HCR_EL2);
+	write_sysreg_s(hvk_arm64_vttbr(vm, vmid), HVK_SYS_VTTBR_EL2);
+	if (a->serror_pending && hvk_hyp.ras)
+		write_sysreg_s(ESR_ELx_IDS, HVK_SYS_VSESR_EL2);
+	write_sysreg_s(hvk_guest_hcr | (a->serror_pending ? HCR_VSE : 0),
+		       HVK_SYS_HCR_EL2);
 	isb();
 
 	kind = __hvk_arm64_enter(&a->regs.regs);
@@ -386,6 +315,9 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	a->exit.esr = read_sysreg_s(HVK_SYS_ESR_EL2);
 	a->exit.far = read_sysreg_s(HVK_SYS_FAR_EL2);
 	a->exit.hpfar = read_sysreg_s(HVK_SYS_HPFAR_EL2);
+	/* The hardware clears VSE when the guest takes the SError. */
+	if (a->serror_pending)
+		a->serror_pending = read_sysreg_s(HVK_SYS_HCR_EL2) & HCR_VSE;
 
 	write_sysreg_s(h.hcr, HVK_SYS_HCR_EL2);
 	isb();
@@ -393,6 +325,7 @@ static u32 hvk_world_switch(struct hvk_vcpu *vcpu)
 	if (a->fp_live)
 		__hvk_arm64_fp_save(&a->regs.fp_regs);
 	hvk_host_restore(&h);
+	hvk_arm64_ext_put(vcpu, &ext);
 	isb();
 	return kind;
 }
@@ -440,6 +373,26 @@ static u32 hvk_enter_once(struct hvk_vcpu *vcpu)
 	if (fp)
 		kernel_neon_begin();
 	local_irq_disable();
+	/*
+	 * With GICv3 pseudo-NMIs (irqchip.gicv3_pseudo_nmi=1, the host's
+	 * system_uses_irq_prio_masking()), local_irq_disable() leaves
+	 * PSTATE.I clear and masks through ICC_PMR_EL1 instead. PMR is not
+	 * switched: it would stay masking while the guest runs, so the GIC
+	 * would signal no host interrupt to the CPU and a guest that never
+	 * traps would never give the CPU back. Mask with PSTATE.DAIF
+	 * instead and open PMR, as the kernel's own local_daif_mask() does
+	 * (it writes GIC_PRIO_IRQON | GIC_PRIO_PSR_I_SET): at EL2 the
+	 * interrupts stay pending; once the guest runs at EL1 they are
+	 * taken to EL2 by HCR_EL2.IMO/FMO whatever PSTATE.I at EL2 was
+	 * (Arm ARM D1.3.6, "Asynchronous exception routing"), and the
+	 * guest exits. SErrors stay masked too until the host is back
+	 * (see __hvk_arm64_enter() and hvk_arm64_handle_exit()).
+	 * local_daif_restore(DAIF_PROCCTX_NOIRQ) below puts back "IRQs off,
+	 * SErrors and pseudo-NMIs on" in the host's own form (PMR masking
+	 * or PSTATE.I), and local_irq_enable() then takes what is pending.
+	 * Without priority masking this is just DAIF, set and restored.
+	 */
+	local_daif_mask();
 	WRITE_ONCE(vcpu->arch.cpu, smp_processor_id());
 	/* Pairs with the kicker: publish cpu before reading its request. */
 	smp_mb();
@@ -447,6 +400,7 @@ static u32 hvk_enter_once(struct hvk_vcpu *vcpu)
 	    READ_ONCE(vcpu->arch.mp_state) == KVM_MP_STATE_RUNNABLE)
 		kind = hvk_world_switch(vcpu);
 	WRITE_ONCE(vcpu->arch.cpu, -1);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
 	local_irq_enable();
 	if (fp)
 		kernel_neon_end();

@@ -38,6 +38,7 @@
 #define EXIT_IRQ	1
 #define EXIT_FIQ	2
 #define EXIT_SERROR	3
+#define EXIT_NONE	4	/* not entered: a host SError is pending */
 
 #define GPR(n)		(HVK_GPR_X0 + 8 * (n))
 
@@ -62,6 +63,20 @@ SYM_FUNC_START(__hvk_arm64_enter)
 	stp	x1, x2, [sp, #FRAME_SP_EL0]
 	mrs	x1, daif
 	str	x1, [sp, #FRAME_DAIF]
+
+	/*
+	 * An SError already pending is the host's: with HCR_EL2.AMO set it
+	 * would be taken to EL2 the moment the guest runs and look like the
+	 * guest's. Let the host's earlier accesses finish and report (DSB
+	 * SY, then ISB so that ISR_EL1 is read after), and if ISR_EL1.A
+	 * (bit 8) says one is pending, do not enter: the caller unmasks
+	 * PSTATE.A with the host's vectors in place and the host takes it
+	 * (arm64/serror.c).
+	 */
+	dsb	sy
+	isb
+	mrs	x1, isr_el1
+	tbnz	x1, #8, .Lserror_pending
 
 	/* Nothing may be taken at EL2 while VBAR_EL2 is ours. */
 	msr	daifset, #0xf
@@ -96,6 +111,12 @@ SYM_FUNC_START(__hvk_arm64_enter)
 	/* No speculation past the ERET. */
 	dsb	nsh
 	isb
+
+.Lserror_pending:
+	/* Only x0-x2 and SP changed so far. */
+	add	sp, sp, #FRAME_SIZE
+	mov	x0, #EXIT_NONE
+	ret
 SYM_FUNC_END(__hvk_arm64_enter)
 
 /* Entered from a vector: guest x0/x1 pushed, x0 = exit kind. */
@@ -116,6 +137,41 @@ SYM_CODE_START_LOCAL(__hvk_arm64_exit)
 	stp	x26, x27, [x1, #GPR(26)]
 	stp	x28, x29, [x1, #GPR(28)]
 	str	x30, [x1, #GPR(30)]
+
+	/*
+	 * Branch predictor hardening, before the host's first indirect
+	 * branch (the RET below and the C exit handlers after it), chosen
+	 * at load by arm64/spectre.c. x2-x30 are free (the guest's are
+	 * saved), x0 is the exit kind and x1 the guest pointer.
+	 */
+	adr_l	x2, hvk_spectre_exit
+	ldp	w3, w4, [x2]
+	ldr	w5, [x2, #8]
+	/*
+	 * Spectre-BHB loop: k taken branches overwrite the branch history,
+	 * then DSB NSH; ISB (Arm's Spectre-BHB mitigation sequence).
+	 */
+	cbz	w3, 2f
+1:	b	3f
+3:	subs	w3, w3, #1
+	b.ne	1b
+	dsb	nsh
+	isb
+2:	cbz	w4, 4f
+	hint	#22			/* CLRBHB (a NOP without FEAT_CLRBHB) */
+	isb
+4:	cbz	w5, 5f
+	/*
+	 * SMCCC_ARCH_WORKAROUND_1 or _3 in EL3 firmware: SMCCC v1.1 keeps
+	 * x4-x17 and corrupts x0-x3 only.
+	 */
+	mov	x19, x0
+	mov	x20, x1
+	mov	w0, w5
+	smc	#0
+	mov	x0, x19
+	mov	x1, x20
+5:
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x1, #GPR(0)]
 	mrs	x2, sp_el0

@@ -58,7 +58,8 @@
  *   PFR1: only BT, SSBS and CSV2_frac (no MTE, SME, NMI, RAS/MPAM frac);
  *   DFR0: Armv8.0 debug (DebugVer 6) with the host's breakpoint and
  *         watchpoint counts, no trace, PMU or statistical profiling;
- *   ISAR1/ISAR2: no pointer authentication, LS64 or WFxT;
+ *   ISAR1/ISAR2: no pointer authentication, LS64 or WFxT (nor MOPS
+ *         where FEAT_HCX keeps it off, arm64/extstate.c);
  *   MMFR0: no FGT, ECV; MMFR1: no VHE, LORegions, XNX, TWED, HCX, ...;
  *   MMFR2: no NV, FWB, EVT.
  * The AArch32 ID registers and everything else in the space are zero:
@@ -95,6 +96,9 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val)
 	case ID_AA64ISAR2:
 		v = read_sanitised_ftr_reg(ID_AA64ISAR2);
 		v &= ~(F(0) | F(8) | F(12) | F(24));
+		/* MOPS (19:16): off in guests, HCRX_EL2.MSCEn = 0. */
+		if (hvk_arm64_ext_hide_mops())
+			v &= ~F(16);
 		break;
 	case ID_AA64MMFR0:
 		v = read_sanitised_ftr_reg(ID_AA64MMFR0);

@@ -70,6 +70,7 @@ void hvk_arm64_vcpu_create(struct hvk_vcpu *vcpu)
 void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu)
 {
 	memset(vcpu->arch.sys, 0, sizeof(vcpu->arch.sys));
+	vcpu->arch.serror_pending = false;
 	vcpu->arch.sys[HVK_SCTLR_EL1] = HVK_SCTLR_EL1_RESET;
 }
 
