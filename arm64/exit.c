@@ -73,6 +73,8 @@ static void hvk_inject_sync(struct hvk_vcpu *vcpu, u64 esr, u64 far,
 	u64 sctlr = a->sys[HVK_SCTLR_EL1];
 	u64 offset;
 
+	hvk_vcpu_inject_event(vcpu, esr);
+
 	if (pstate & PSR_MODE32_BIT)	/* AArch32 EL0 */
 		offset = 0x600;
 	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1t)

@@ -608,6 +608,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			return -EINTR;
 		}
 
+		hvk_vcpu_entry_event(vcpu);
 		if (hvk_enter_once(vcpu) == HVK_EXIT_NONE)
 			continue;
 		hvk_vtimer_update_run(vcpu);

@@ -45,6 +45,8 @@
 /* Make a virtual SError pending for the guest: HCR_EL2.VSE at entry. */
 static void hvk_serror_inject(struct hvk_vcpu *vcpu)
 {
+	/* Traced as the syndrome class an SError is taken with. */
+	hvk_vcpu_inject_event(vcpu, (u64)ESR_ELx_EC_SERROR << ESR_ELx_EC_SHIFT);
 	vcpu->arch.serror_pending = true;
 }
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
@@ -58,6 +59,8 @@ enum kind {
 	K_MMIO,		/* KVM_EXIT_MMIO at MMIO_GPA per operation */
 	K_FAULT4K,	/* first touch of a 4 KiB page of slot 1 */
 	K_FAULT2M,	/* first touch of a 2 MiB page of slot 1 */
+	K_IOEV_PIO,	/* the K_PIO guest, its port an ioeventfd: no exit */
+	K_IOEV_MMIO,	/* the K_MMIO guest, its gpa an ioeventfd: no exit */
 };
 
 struct row {
@@ -81,6 +84,10 @@ static const struct row rows[] = {
 	  K_FAULT4K },
 	{ "fault2m", "EPT fault-in per 2 MiB page", xg_fault,
 	  K_FAULT2M },
+	{ "ioevpio", "PIO write to an ioeventfd (no exit)", xg_pio,
+	  K_IOEV_PIO },
+	{ "ioevmmio", "MMIO write to an ioeventfd (no exit)", xg_mmio,
+	  K_IOEV_MMIO },
 };
 #define CODE_START	xg_start
 #define CODE_END	xg_end
@@ -96,6 +103,8 @@ static const struct row rows[] = {
 	  K_FAULT4K },
 	{ "fault2m", "stage-2 fault-in per 2 MiB block", ag_fault,
 	  K_FAULT2M },
+	{ "ioevmmio", "MMIO write to an ioeventfd (no exit)", ag_mmio,
+	  K_IOEV_MMIO },
 };
 #define CODE_START	ag_start
 #define CODE_END	ag_end
@@ -167,6 +176,7 @@ static void on_alarm(int sig)
 /* One VM with one vCPU, slot 0 (params + code) and maybe slot 1. */
 struct vm {
 	int sys, vm, vcpu;
+	int efd;		/* the ioeventfd rows' eventfd, or -1 */
 	struct kvm_run *run;
 	size_t run_size;
 	unsigned char *mem0;
@@ -181,6 +191,8 @@ static void vm_close(struct vm *v)
 		munmap(v->run, v->run_size);
 	if (v->vcpu >= 0)
 		close(v->vcpu);
+	if (v->efd >= 0)
+		close(v->efd);
 	if (v->vm >= 0)
 		close(v->vm);
 	if (v->sys >= 0)
@@ -396,6 +408,39 @@ static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 }
 #endif
 
+/*
+ * The ioeventfd rows: the PIO or MMIO row's guest, with its port or gpa
+ * registered as a wildcard ioeventfd of the access's size, so every
+ * operation signals the eventfd in the kernel and none exits.
+ */
+static int ioeventfd_setup(struct vm *v, enum kind kind, struct result *res)
+{
+	struct kvm_ioeventfd a = { .fd = -1 };
+
+	v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->efd < 0) {
+		na(res, "eventfd: %s", ename(errno));
+		return -1;
+	}
+	a.fd = v->efd;
+#if defined(__x86_64__)
+	if (kind == K_IOEV_PIO) {
+		a.addr = X_PIO_PORT;
+		a.len = 1;
+		a.flags = KVM_IOEVENTFD_FLAG_PIO;
+	}
+#endif
+	if (kind == K_IOEV_MMIO) {
+		a.addr = MMIO_GPA;
+		a.len = 4;
+	}
+	if (ioctl(v->vm, KVM_IOEVENTFD, &a)) {
+		na(res, "KVM_IOEVENTFD: %s", ename(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The guest's instruction pointer, for a row that never reported. */
 static long long guest_pc(struct vm *v)
 {
@@ -529,7 +574,7 @@ static void wr64(unsigned char *p, uint64_t v)
 
 static void run_row(const struct row *r, struct result *res)
 {
-	struct vm v = { .sys = -1, .vm = -1, .vcpu = -1 };
+	struct vm v = { .sys = -1, .vm = -1, .vcpu = -1, .efd = -1 };
 	size_t code_len = CODE_END - CODE_START;
 	unsigned long n = opt.n, warm = WARMUP, expect_uexits = 0;
 	uint64_t addr = 0, addr2, stride = 0, t[4];
@@ -557,6 +602,10 @@ static void run_row(const struct row *r, struct result *res)
 	case K_MMIO:
 		addr = MMIO_GPA;
 		expect_uexits = warm + n;
+		break;
+	case K_IOEV_PIO:
+	case K_IOEV_MMIO:
+		addr = MMIO_GPA;
 		break;
 	case K_FAULT4K:
 	case K_FAULT2M:
@@ -621,6 +670,9 @@ static void run_row(const struct row *r, struct result *res)
 	}
 	if (vcpu_setup(&v, SLOT0_GPA + CODE_OFF + (r->code - CODE_START), res))
 		goto out;
+	if ((r->kind == K_IOEV_PIO || r->kind == K_IOEV_MMIO) &&
+	    ioeventfd_setup(&v, r->kind, res))
+		goto out;
 
 	/* Bound the row: a guest that never reports ends it (EINTR). */
 	timed_out = 0;
@@ -663,6 +715,16 @@ static void run_row(const struct row *r, struct result *res)
 		na(res, "%lu exits to userspace, expected %lu", res->uexits,
 		   expect_uexits);
 		goto out;
+	}
+	if (v.efd >= 0) {
+		uint64_t fired = 0;
+
+		if (read(v.efd, &fired, sizeof(fired)) != sizeof(fired) ||
+		    fired != warm + n) {
+			na(res, "the ioeventfd fired %llu times, expected %lu",
+			   (unsigned long long)fired, warm + n);
+			goto out;
+		}
 	}
 	for (int i = 0; i < 4; i++)
 		t[i] = rd64(v.mem0 + BR_T0 + 8 * i);
