@@ -42,48 +42,33 @@ static int hvk_io_dev_read(struct hvk_vcpu *vcpu,
 	return -EOPNOTSUPP;
 }
 
-/* Offer a write to the devices of a bus that has some. */
-static int __hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-			      u64 addr, u32 len, const void *val)
+/*
+ * Offer an access to the devices of a bus that has some: the ranges that
+ * cover it, from the most specific start down, until one device takes it.
+ */
+static int hvk_io_bus_offer(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
+			    u64 addr, u32 len, void *val, bool write)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	const struct hvk_io_ranges *rs;
-	int i, idx, r = -EOPNOTSUPP;
+	const struct hvk_io_range *r;
+	int i, idx, ret = -EOPNOTSUPP;
 
 	idx = srcu_read_lock(&vm->srcu);
 	rs = srcu_dereference(vm->io.bus[bus], &vm->srcu);
 	for (i = iorange_last_at_or_below(rs, addr);
 	     IORANGE_MAY_REACH(rs, i, addr); i--) {
-		if (iorange_covers(&rs->r[i], addr, len) &&
-		    !hvk_io_dev_write(vcpu, &rs->r[i], addr, len, val)) {
-			r = 0;
+		r = &rs->r[i];
+		if (!iorange_covers(r, addr, len))
+			continue;
+		if (write ? !hvk_io_dev_write(vcpu, r, addr, len, val) :
+			    !hvk_io_dev_read(vcpu, r, addr, len, val)) {
+			ret = 0;
 			break;
 		}
 	}
 	srcu_read_unlock(&vm->srcu, idx);
-	return r;
-}
-
-/* The same for a read. */
-static int __hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
-			     u64 addr, u32 len, void *val)
-{
-	struct hvk_vm *vm = vcpu->vm;
-	const struct hvk_io_ranges *rs;
-	int i, idx, r = -EOPNOTSUPP;
-
-	idx = srcu_read_lock(&vm->srcu);
-	rs = srcu_dereference(vm->io.bus[bus], &vm->srcu);
-	for (i = iorange_last_at_or_below(rs, addr);
-	     IORANGE_MAY_REACH(rs, i, addr); i--) {
-		if (iorange_covers(&rs->r[i], addr, len) &&
-		    !hvk_io_dev_read(vcpu, &rs->r[i], addr, len, val)) {
-			r = 0;
-			break;
-		}
-	}
-	srcu_read_unlock(&vm->srcu, idx);
-	return r;
+	return ret;
 }
 
 static void hvk_io_trace(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
@@ -103,8 +88,7 @@ static void hvk_io_trace(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
  * @len: bytes, 1 to 8
  * @val: the bytes, in the guest's (little-endian) order
  *
- * Ranges that cover the access are tried from the most specific start
- * down; the first device that takes it ends the search.
+ * The device that takes it ends the search (hvk_io_bus_offer()).
  *
  * Return: 0 if a device took the write, -EOPNOTSUPP if none did.
  */
@@ -115,7 +99,7 @@ int hvk_io_bus_write(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
 
 	/* Most buses are empty most of the time: one load, no SRCU. */
 	if (READ_ONCE(vcpu->vm->io.nr[bus]))
-		r = __hvk_io_bus_write(vcpu, bus, addr, len, val);
+		r = hvk_io_bus_offer(vcpu, bus, addr, len, (void *)val, true);
 	hvk_io_trace(vcpu, bus, addr, len, true, !r);
 	return r;
 }
@@ -138,7 +122,7 @@ int hvk_io_bus_read(struct hvk_vcpu *vcpu, enum hvk_io_bus_id bus,
 	int r = -EOPNOTSUPP;
 
 	if (READ_ONCE(vcpu->vm->io.nr[bus]))
-		r = __hvk_io_bus_read(vcpu, bus, addr, len, val);
+		r = hvk_io_bus_offer(vcpu, bus, addr, len, val, false);
 	hvk_io_trace(vcpu, bus, addr, len, false, !r);
 	return r;
 }

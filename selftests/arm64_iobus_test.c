@@ -50,37 +50,6 @@ GUEST_CODE(g_iobus,
 
 enum { E_1, E_2, E_4, E_8, E_0, E_DM, NR_EFDS };
 
-static uint64_t fired(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
-static unsigned int drain(struct kvm_coalesced_mmio_ring *ring,
-			  unsigned int max, struct kvm_coalesced_mmio *out,
-			  unsigned int room)
-{
-	unsigned int n = 0;
-
-	while (ring->first != ring->last && n < room) {
-		__sync_synchronize();
-		out[n++] = ring->coalesced_mmio[ring->first];
-		ring->first = (ring->first + 1) % max;
-	}
-	return n;
-}
-
-static uint64_t le(const void *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	memcpy(&v, p, n);
-	return v;
-}
-
 /*
  * The vCPU's counters: 5 + @spills MMIO exits reached userspace, every
  * other MMIO access exited to the kernel only. "exits" is a counter of
@@ -150,38 +119,37 @@ TEST(guest_writes)
 	}
 	ASSERT_EQ(0, ioctl(g.vm, KVM_REGISTER_COALESCED_MMIO, &z));
 	ASSERT_GE((long)g.run_size, (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * page);
-	ring = (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * page);
-	max = (page - sizeof(*ring)) / sizeof(struct kvm_coalesced_mmio);
+	ring = hvk_coalesced_ring(run, &max);
 
 	EXPECT_EQ(0xabce, g_run_mmio(&g, 0, G_MMIO_GPA + 0x50, 4, 1));
-	EXPECT_EQ(1, fired(efd[E_1]));
-	EXPECT_EQ(1, fired(efd[E_2]));
-	EXPECT_EQ(1, fired(efd[E_4]));
-	EXPECT_EQ(1, fired(efd[E_8]));
-	EXPECT_EQ(2, fired(efd[E_0]));
-	EXPECT_EQ(1, fired(efd[E_DM]));
+	EXPECT_EQ(1, hvk_eventfd_count(efd[E_1]));
+	EXPECT_EQ(1, hvk_eventfd_count(efd[E_2]));
+	EXPECT_EQ(1, hvk_eventfd_count(efd[E_4]));
+	EXPECT_EQ(1, hvk_eventfd_count(efd[E_8]));
+	EXPECT_EQ(2, hvk_eventfd_count(efd[E_0]));
+	EXPECT_EQ(1, hvk_eventfd_count(efd[E_DM]));
 
 	EXPECT_EQ(0xabce, g_run_mmio(&g, 0, G_MMIO_GPA + 0x20, 2, 1));
-	EXPECT_EQ(0, fired(efd[E_4]));
+	EXPECT_EQ(0, hvk_eventfd_count(efd[E_4]));
 	g_run_mmio(&g, 0, G_MMIO_GPA + 0x20, 4, 0);
 	g_mmio_fill(run, 0x77);
 
 	g_run_mmio(&g, 0, G_MMIO_GPA + 0x800, 4, 1);
 	x2 = g_get64(&g, 0, G_X(2));
 	EXPECT_EQ(0x77, x2) TH_LOG("the load at the ioeventfd completed");
-	EXPECT_EQ(0, fired(efd[E_4]));
-	n = drain(ring, max, e, 8);
+	EXPECT_EQ(0, hvk_eventfd_count(efd[E_4]));
+	n = hvk_coalesced_drain(ring, max, e, 8);
 	ASSERT_EQ(3, n) TH_LOG("coalesced entries");
 	EXPECT_EQ(G_MMIO_GPA + 0x100, e[0].phys_addr);
 	EXPECT_EQ(1, e[0].len);
-	EXPECT_EQ(0xa1, le(e[0].data, 1));
+	EXPECT_EQ(0xa1, hvk_le(e[0].data, 1));
 	EXPECT_EQ(0, e[0].pio);
 	EXPECT_EQ(G_MMIO_GPA + 0x108, e[1].phys_addr);
 	EXPECT_EQ(2, e[1].len);
-	EXPECT_EQ(0xa2a2, le(e[1].data, 2));
+	EXPECT_EQ(0xa2a2, hvk_le(e[1].data, 2));
 	EXPECT_EQ(G_MMIO_GPA + 0x1f8, e[2].phys_addr);
 	EXPECT_EQ(8, e[2].len);
-	EXPECT_EQ(0xa3a3a3a3a3a3a3a3ULL, le(e[2].data, 8));
+	EXPECT_EQ(0xa3a3a3a3a3a3a3a3ULL, hvk_le(e[2].data, 8));
 
 	/* As on x86: every store once, in order; capacity not checked. */
 	for (;;) {
@@ -191,10 +159,10 @@ TEST(guest_writes)
 		r = g_run_raw(&g, 0, &err);
 		g_alarm_ms(0, 0);
 		ASSERT_EQ(0, r) TH_LOG("KVM_RUN: %s", hvk_errname(err));
-		n = drain(ring, max, e, 512);
+		n = hvk_coalesced_drain(ring, max, e, 512);
 		for (i = 0; i < n; i++) {
 			ASSERT_EQ(G_MMIO_GPA + 0x110, e[i].phys_addr);
-			ASSERT_EQ(next, le(e[i].data, 4))
+			ASSERT_EQ(next, hvk_le(e[i].data, 4))
 				TH_LOG("ring entry %u", coalesced + i);
 			next--;
 		}

@@ -350,4 +350,53 @@ static inline long hvk_trace_count(const char *word)
 	return n;
 }
 
+/* How often eventfd @efd fired since the last call (0: never; nonblocking). */
+static inline uint64_t hvk_eventfd_count(int efd)
+{
+	uint64_t n = 0;
+
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+/* The @n low bytes at @p, little-endian. */
+static inline uint64_t hvk_le(const void *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, n);
+	return v;
+}
+
+/*
+ * The VM's coalesced MMIO ring in a vCPU's mapping @run, and how many
+ * entries it has (KVM_COALESCED_MMIO_MAX for this page size).
+ */
+static inline struct kvm_coalesced_mmio_ring *hvk_coalesced_ring(void *run,
+								 unsigned int *max)
+{
+	long page = hvk_page_size();
+
+	*max = (page - sizeof(struct kvm_coalesced_mmio_ring)) /
+	       sizeof(struct kvm_coalesced_mmio);
+	return (void *)((uint8_t *)run + KVM_COALESCED_MMIO_PAGE_OFFSET * page);
+}
+
+/* Take up to @room entries off the ring, as a VMM does before an exit. */
+static inline unsigned int hvk_coalesced_drain(struct kvm_coalesced_mmio_ring *ring,
+					       unsigned int max,
+					       struct kvm_coalesced_mmio *out,
+					       unsigned int room)
+{
+	unsigned int n = 0;
+
+	while (ring->first != ring->last && n < room) {
+		__sync_synchronize();	/* the entry after seeing @last */
+		out[n++] = ring->coalesced_mmio[ring->first % max];
+		ring->first = (ring->first + 1) % max;
+	}
+	return n;
+}
+
 #endif /* HVK_SELFTESTS_LIB_H */

@@ -151,7 +151,6 @@ FIXTURE_SETUP(iobus)
 		[E_MMIO0] = { XG_MMIO + 0x40, 0 },
 		[E_MMIODM] = { XG_MMIO + 0x50, 4, false, true, 0xabcd },
 	};
-	long page = hvk_page_size();
 	int i;
 
 	ASSERT_EQ(0, xg_create(&self->g))
@@ -169,10 +168,9 @@ FIXTURE_SETUP(iobus)
 	ASSERT_EQ(0, xg_load(&self->g, variant->code, variant->code_end));
 	ASSERT_EQ(0, xg_enter(&self->g, 0, variant->mode, XG_CODE,
 			      XG_STACK));
-	self->ring = (void *)((uint8_t *)self->g.cpu[0].run +
-			      KVM_COALESCED_MMIO_PAGE_OFFSET * page);
-	self->ring_max = (page - sizeof(*self->ring)) /
-			 sizeof(struct kvm_coalesced_mmio);
+	ASSERT_GE(self->g.run_size,
+		  (KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * hvk_page_size());
+	self->ring = hvk_coalesced_ring(self->g.cpu[0].run, &self->ring_max);
 }
 
 FIXTURE_TEARDOWN(iobus)
@@ -182,39 +180,6 @@ FIXTURE_TEARDOWN(iobus)
 	for (i = 0; i < NR_EFDS; i++)
 		close(self->efd[i]);
 	xg_destroy(&self->g);
-}
-
-/* How often the eventfd fired since the last call (0: never). */
-static uint64_t fired(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
-static uint64_t le(const void *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	memcpy(&v, p, n);
-	return v;
-}
-
-/* Take the ring's entries, as a VMM does before it handles an exit. */
-static unsigned int drain(struct kvm_coalesced_mmio_ring *ring,
-			  unsigned int max, struct kvm_coalesced_mmio *out,
-			  unsigned int room)
-{
-	unsigned int n = 0;
-
-	while (ring->first != ring->last && n < room) {
-		__sync_synchronize();
-		out[n++] = ring->coalesced_mmio[ring->first];
-		ring->first = (ring->first + 1) % max;
-	}
-	return n;
 }
 
 /*
@@ -268,48 +233,48 @@ TEST_F(iobus, guest_writes)
 
 	XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 4, 0x60c, 1,
 		     "OUT of an unmatched value");
-	EXPECT_EQ(0x1235, le(xg_io_data(run), 4));
-	EXPECT_EQ(1, fired(self->efd[E_PIO1]));
-	EXPECT_EQ(1, fired(self->efd[E_PIO2]));
-	EXPECT_EQ(1, fired(self->efd[E_PIO4]));
-	EXPECT_EQ(2, fired(self->efd[E_PIO0]));
-	EXPECT_EQ(1, fired(self->efd[E_PIODM]));
+	EXPECT_EQ(0x1235, hvk_le(xg_io_data(run), 4));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_PIO1]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_PIO2]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_PIO4]));
+	EXPECT_EQ(2, hvk_eventfd_count(self->efd[E_PIO0]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_PIODM]));
 
 	XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 2, 0x600, 1,
 		     "OUT of another size");
-	EXPECT_EQ(0, fired(self->efd[E_PIO1]));
+	EXPECT_EQ(0, hvk_eventfd_count(self->efd[E_PIO1]));
 
 	XG_EXPECT_MMIO(g, 0, 1, XG_MMIO + 0x50, 4, "MMIO of an unmatched value");
-	EXPECT_EQ(0xabce, le(run->mmio.data, 4));
-	EXPECT_EQ(1, fired(self->efd[E_MMIO1]));
-	EXPECT_EQ(1, fired(self->efd[E_MMIO2]));
-	EXPECT_EQ(1, fired(self->efd[E_MMIO4]));
-	EXPECT_EQ(long64 ? 1 : 0, fired(self->efd[E_MMIO8]));
-	EXPECT_EQ(2, fired(self->efd[E_MMIO0]));
-	EXPECT_EQ(1, fired(self->efd[E_MMIODM]));
+	EXPECT_EQ(0xabce, hvk_le(run->mmio.data, 4));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_MMIO1]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_MMIO2]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_MMIO4]));
+	EXPECT_EQ(long64 ? 1 : 0, hvk_eventfd_count(self->efd[E_MMIO8]));
+	EXPECT_EQ(2, hvk_eventfd_count(self->efd[E_MMIO0]));
+	EXPECT_EQ(1, hvk_eventfd_count(self->efd[E_MMIODM]));
 
 	XG_EXPECT_MMIO(g, 0, 0, XG_MMIO + 0x20, 4, "MMIO load at an ioeventfd");
 	memcpy(run->mmio.data, "\x77\0\0\0", 4);
 
 	XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 1, 0x610, 1, "OUT after the zone");
-	EXPECT_EQ(0x77, le(xg_gpa(g, XG_RES), 4));
-	EXPECT_EQ(0, fired(self->efd[E_MMIO4]));
-	n = drain(self->ring, self->ring_max, e, 8);
+	EXPECT_EQ(0x77, hvk_le(xg_gpa(g, XG_RES), 4));
+	EXPECT_EQ(0, hvk_eventfd_count(self->efd[E_MMIO4]));
+	n = hvk_coalesced_drain(self->ring, self->ring_max, e, 8);
 	ASSERT_EQ(4, n) TH_LOG("coalesced entries");
 	EXPECT_EQ(XG_MMIO + 0x100, e[0].phys_addr);
 	EXPECT_EQ(1, e[0].len);
-	EXPECT_EQ(0xa1, le(e[0].data, 1));
+	EXPECT_EQ(0xa1, hvk_le(e[0].data, 1));
 	EXPECT_EQ(0, e[0].pio);
 	EXPECT_EQ(XG_MMIO + 0x108, e[1].phys_addr);
 	EXPECT_EQ(2, e[1].len);
-	EXPECT_EQ(0xa2a2, le(e[1].data, 2));
+	EXPECT_EQ(0xa2a2, hvk_le(e[1].data, 2));
 	EXPECT_EQ(XG_MMIO + 0x1fc, e[2].phys_addr);
 	EXPECT_EQ(4, e[2].len);
-	EXPECT_EQ(0xa3a3a3a3, le(e[2].data, 4));
+	EXPECT_EQ(0xa3a3a3a3, hvk_le(e[2].data, 4));
 	EXPECT_EQ(0x620, e[3].phys_addr);
 	EXPECT_EQ(1, e[3].len);
 	EXPECT_EQ(1, e[3].pio);
-	EXPECT_EQ(0x5a, le(e[3].data, 1));
+	EXPECT_EQ(0x5a, hvk_le(e[3].data, 1));
 
 	/*
 	 * 400 stores: coalesced while the ring has room, an exit when it
@@ -320,10 +285,10 @@ TEST_F(iobus, guest_writes)
 	 */
 	for (;;) {
 		ASSERT_EQ(0, xg_run(g, 0)) TH_LOG("%s", hvk_errname(errno));
-		n = drain(self->ring, self->ring_max, e, 512);
+		n = hvk_coalesced_drain(self->ring, self->ring_max, e, 512);
 		for (i = 0; i < n; i++) {
 			ASSERT_EQ(XG_MMIO + 0x110, e[i].phys_addr);
-			ASSERT_EQ(next, le(e[i].data, 4))
+			ASSERT_EQ(next, hvk_le(e[i].data, 4))
 				TH_LOG("ring entry %u", coalesced + i);
 			next--;
 		}
@@ -334,7 +299,7 @@ TEST_F(iobus, guest_writes)
 			TH_LOG("got %s", xg_exit_str(run));
 		ASSERT_EQ(XG_MMIO + 0x110, run->mmio.phys_addr);
 		ASSERT_EQ(1, run->mmio.is_write);
-		ASSERT_EQ(next, le(run->mmio.data, 4)) TH_LOG("spilled store");
+		ASSERT_EQ(next, hvk_le(run->mmio.data, 4)) TH_LOG("spilled store");
 		/* A spill comes only with a full ring behind it. */
 		ASSERT_LT(0, n) TH_LOG("an exit with room left in the ring");
 		next--;
