@@ -1237,13 +1237,14 @@ TEST(ins_vs_delete_uffd)
 	}
 	/* And it stays so. */
 	memcpy(page, back, 4096);
-	usleep(100000);
+	usleep(10000);
 	EXPECT_EQ(0, memcmp(page, back, 4096))
 		TH_LOG("the old backing changed after the delete returned");
-	close(uffd);
 	xg_destroy(&g);
+	close(uffd);
 	munmap(back, INS_SIZE);
 	munmap(page, 4096);
+	TH_LOG("torn down");
 }
 
 /* Each round keeps the guest exiting hard: few rounds in Bochs. */
