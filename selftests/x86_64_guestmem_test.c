@@ -1256,6 +1256,7 @@ struct insloop {
 	int ret, err;
 	int runs;		/* exits so far (atomic) */
 	int limit;		/* stop after this many (atomic) */
+	int stop;		/* stop at the next EINTR (atomic) */
 	int done;
 	uint32_t last_exit;
 };
@@ -1271,8 +1272,11 @@ static void *ins_loop_thread(void *arg)
 	       __atomic_load_n(&l->limit, __ATOMIC_SEQ_CST)) {
 		l->ret = xg_run(l->g, 0);
 		l->err = errno;
-		if (l->ret == -1 && l->err == EINTR)
+		if (l->ret == -1 && l->err == EINTR) {
+			if (__atomic_load_n(&l->stop, __ATOMIC_SEQ_CST))
+				break;
 			continue;
+		}
 		if (l->ret)
 			break;
 		l->last_exit = run->exit_reason;
@@ -1327,23 +1331,35 @@ TEST(ins_vs_delete_race)
 		l.limit = 1000;
 		ASSERT_EQ(0, pthread_create(&l.thread, NULL, ins_loop_thread,
 					    &l));
-		for (k = 0; k < 100000 &&
+		for (k = 0; k < 20000 &&
 		     __atomic_load_n(&l.runs, __ATOMIC_SEQ_CST) < 4 + 3 * round;
 		     k++)
-			usleep(100);
+			usleep(1000);
 		ASSERT_OK(r, hvk_set_region(g.vm, 1, 0, INS_GPA, 0, 0),
 			  "delete slot 1 while the guest writes it");
 		memcpy(snap, back + INS_OFF - 16, sizeof(snap));
 		at = __atomic_load_n(&l.runs, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&l.limit, at + 24, __ATOMIC_SEQ_CST);
-		for (k = 0; k < 100000 &&
+		/*
+		 * Watch for up to 24 more exits or 300 ms, whichever comes
+		 * first; then a signal ends the KVM_RUN (kvm_intel may keep
+		 * the guest in the kernel a long while emulating REP INS
+		 * into MMIO).
+		 */
+		for (k = 0; k < 300 &&
 		     !__atomic_load_n(&l.done, __ATOMIC_SEQ_CST); k++) {
 			if (memcmp(snap, back + INS_OFF - 16, sizeof(snap)))
 				bad++;
-			usleep(100);
+			usleep(1000);
+		}
+		__atomic_store_n(&l.stop, 1, __ATOMIC_SEQ_CST);
+		for (k = 0; k < 20000 &&
+		     !__atomic_load_n(&l.done, __ATOMIC_SEQ_CST); k++) {
+			pthread_kill(l.thread, SIGUSR1);
+			usleep(1000);
 		}
 		ASSERT_TRUE(__atomic_load_n(&l.done, __ATOMIC_SEQ_CST))
-			TH_LOG("the vCPU thread did not stop");
+			TH_LOG("SIGUSR1 did not end the vCPU thread's KVM_RUN");
 		pthread_join(l.thread, NULL);
 		if (memcmp(snap, back + INS_OFF - 16, sizeof(snap)))
 			bad++;

@@ -1460,6 +1460,23 @@ static void fuzz_one(struct __test_metadata *_metadata, const u8 *bytes,
 	ASSERT_GE(in.dst_size, in.size) TH_LOG("dest at least as wide");
 	ASSERT_LT(in.reg, 16) TH_LOG("register number");
 	ASSERT_TRUE(!in.high_byte || in.reg < 4) TH_LOG("AH-BH in RAX-RBX");
+	ASSERT_TRUE(in.base == MMIO_REG_NONE || in.base < 16)
+		TH_LOG("base register %u", in.base);
+	ASSERT_TRUE(in.index == MMIO_REG_NONE || in.index < 16)
+		TH_LOG("index register %u", in.index);
+	ASSERT_TRUE(in.scale == 1 || in.scale == 2 || in.scale == 4 ||
+		    in.scale == 8) TH_LOG("scale %u", in.scale);
+	if (!in.is_string) {
+		static const u64 regs[16] = {
+			~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
+			~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
+		};
+		u64 ea = mmio_effective_addr(&in, regs, ~0ULL);
+
+		ASSERT_TRUE(in.addr_size == 8 ||
+			    ea < (1ULL << (8 * in.addr_size)))
+			TH_LOG("effective address within the address size");
+	}
 	/* The same bytes with fewer available must be truncated. */
 	ASSERT_EQ(-EINVAL, decode_n(bytes, in.len - 1, mode, &in))
 		TH_LOG("prefix of a decoded instruction");
