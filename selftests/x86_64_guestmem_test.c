@@ -1036,7 +1036,7 @@ TEST(smc_other_vcpu_rewrites)
 
 	f.g = &g;
 	ASSERT_EQ(0, pthread_create(&f.thread, NULL, flip_thread, &f));
-	for (n = 0; n < 200; n++) {
+	for (n = 0; n < 120; n++) {
 		alarm_in_us(200000);
 		r = xg_run(&g, 1);
 		alarm_in_us(0);
@@ -1248,7 +1248,7 @@ TEST(ins_vs_delete_uffd)
 }
 
 /* Each round keeps the guest exiting hard: few rounds in Bochs. */
-#define RACE_ROUNDS	3
+#define RACE_ROUNDS	2
 
 struct insloop {
 	struct xg *g;
@@ -1412,7 +1412,7 @@ FIXTURE_TEARDOWN(garbage)
 {
 }
 
-#define GARBAGE_SEEDS	8
+#define GARBAGE_SEEDS	6
 #define GARBAGE_RUNS	48
 #define GARBAGE_BYTES	4096
 #define GARBAGE_CODE	(XG_CODE + 0x1000)
