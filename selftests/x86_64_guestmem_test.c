@@ -29,6 +29,20 @@
  * never stops by itself is ended by SIGALRM (setitimer): spinning
  * guests keep RFLAGS.IF=1, which the Bochs lab needs to turn a host
  * interrupt into a VM exit (see LAB.md).
+ *
+ * Differences from kvm_intel that hvk keeps, and these tests avoid:
+ * - kvm_intel 6.1 takes the EPT violation's gpa for the data's when the
+ *   page offsets agree (emulator_read_write_onepage(), gpa_available),
+ *   so an access through a paging-structure page outside RAM exits as
+ *   MMIO at the entry's gpa instead of faulting; hvk always injects #PF.
+ * - An access across two pages both outside RAM: kvm_intel exits once
+ *   per page, hvk once for the whole access.
+ * - REP INS into a gpa without a slot: kvm_intel writes the data as
+ *   KVM_EXIT_MMIO exits after the KVM_EXIT_IO; hvk ends that KVM_RUN
+ *   with EFAULT (ins_vs_delete_race accepts both).
+ * - An ALU instruction (ADD, CMP, ...) on MMIO: kvm_intel emulates it,
+ *   hvk's decoder does not (KVM_EXIT_INTERNAL_ERROR); the garbage cases
+ *   accept both.
  */
 #include <poll.h>
 #include <pthread.h>
