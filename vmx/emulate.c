@@ -75,22 +75,44 @@ struct mmio_modrm {
 	u8 reg;		/* ModRM.reg with REX.R: 0-15 */
 	u8 reg3;	/* ModRM.reg alone, the /digit of an opcode group */
 	bool rip_relative;
+	u8 base;	/* address registers, MMIO_REG_NONE if absent */
+	u8 index;
+	u8 scale;
+	u64 disp;	/* sign-extended */
+	bool ss_default;
 };
 
+/* GPR numbers of Vol. 2A Table 2-1 (16-bit addressing). */
+#define GPR_BX	3
+#define GPR_SP	4
+#define GPR_BP	5
+#define GPR_SI	6
+#define GPR_DI	7
+
 /*
- * Consume ModRM, SIB and displacement (Vol. 2A 2.1.5, Tables 2-1 to 2-3).
+ * Consume ModRM, SIB and displacement (Vol. 2A 2.1.5, Tables 2-1 to 2-3)
+ * and say which registers form the address.
  * REX.B and REX.X extend base and index but do not change which
  * encodings take a SIB or a displacement (Vol. 2A 2.2.1, Table 2-5
  * "Special Cases of REX Encodings"): rm = 100 always means SIB,
  * mod = 00 with rm = 101 always means disp32 (RIP-relative in 64-bit
  * mode, 2.2.1.6), and a SIB base of 101 with mod = 00 always means
- * disp32 without a base.
+ * disp32 without a base. A SIB index of 100 without REX.X means none.
  */
 static int decode_modrm(struct mmio_cursor *c, unsigned int addr_size,
 			bool long64, u8 rex, struct mmio_modrm *m)
 {
+	static const u8 base16[8] = {
+		GPR_BX, GPR_BX, GPR_BP, GPR_BP,
+		MMIO_REG_NONE, MMIO_REG_NONE, GPR_BP, GPR_BX,
+	};
+	static const u8 index16[8] = {
+		GPR_SI, GPR_DI, GPR_SI, GPR_DI,
+		GPR_SI, GPR_DI, MMIO_REG_NONE, MMIO_REG_NONE,
+	};
 	unsigned int disp = 0;
 	u8 modrm, rm, sib;
+	u64 v;
 	int err;
 
 	err = fetch_u8(c, &modrm);
@@ -100,6 +122,11 @@ static int decode_modrm(struct mmio_cursor *c, unsigned int addr_size,
 	m->reg3 = (modrm >> 3) & 7;
 	m->reg = m->reg3 | ((rex & 0x4) ? 8 : 0);
 	m->rip_relative = false;
+	m->base = MMIO_REG_NONE;
+	m->index = MMIO_REG_NONE;
+	m->scale = 1;
+	m->disp = 0;
+	m->ss_default = false;
 	rm = modrm & 7;
 
 	if (m->mod == 3)
@@ -111,24 +138,44 @@ static int decode_modrm(struct mmio_cursor *c, unsigned int addr_size,
 			disp = 1;
 		else if (m->mod == 2 || rm == 6)
 			disp = 2;
+		if (m->mod != 0 || rm != 6) {
+			m->base = base16[rm];
+			m->index = index16[rm];
+		}
 	} else {
 		/* Table 2-2 and 2-3: 32- and 64-bit addressing. */
 		if (rm == 4) {
+			u8 idx;
+
 			err = fetch_u8(c, &sib);
 			if (err)
 				return err;
+			m->scale = 1 << (sib >> 6);
+			idx = ((sib >> 3) & 7) | ((rex & 0x2) ? 8 : 0);
+			if (idx != GPR_SP)
+				m->index = idx;
 			if (m->mod == 0 && (sib & 7) == 5)
 				disp = 4;
+			else
+				m->base = (sib & 7) | ((rex & 0x1) ? 8 : 0);
 		} else if (m->mod == 0 && rm == 5) {
 			disp = 4;
 			m->rip_relative = long64;
+		} else {
+			m->base = rm | ((rex & 0x1) ? 8 : 0);
 		}
 		if (m->mod == 1)
 			disp = 1;
 		else if (m->mod == 2)
 			disp = 4;
 	}
-	return fetch(c, disp, NULL);
+	/* Vol. 1 3.7.4.1: rBP and rSP as base default to SS. */
+	m->ss_default = m->base == GPR_BP || m->base == GPR_SP;
+	err = fetch(c, disp, &v);
+	if (err)
+		return err;
+	m->disp = disp ? sext(v, disp) : 0;
+	return 0;
 }
 
 /* Immediate of an operand-size "iz" operand: 16 or 32 bits. */
@@ -201,7 +248,12 @@ int mmio_decode(const u8 *bytes, unsigned int avail, enum x86_cpu_mode mode,
 	u64 imm;
 	int err;
 
-	*out = (struct mmio_insn){ .seg = MMIO_SEG_NONE };
+	*out = (struct mmio_insn){
+		.seg = MMIO_SEG_NONE,
+		.base = MMIO_REG_NONE,
+		.index = MMIO_REG_NONE,
+		.scale = 1,
+	};
 
 	/*
 	 * Vol. 2A 2.1.1 "Instruction Prefixes": legacy prefixes in any order
@@ -315,9 +367,10 @@ opcode:
 	case 0xa2:	/* MOV moffs8, AL */
 	case 0xa3:	/* MOV moffs, rAX */
 		/* The offset is address-size wide: 8 bytes in 64-bit mode. */
-		err = fetch(&c, addr_size, NULL);
+		err = fetch(&c, addr_size, &imm);
 		if (err)
 			return err;
+		out->disp = imm;
 		out->size = (op & 1) ? op_size : 1;
 		out->write = op & 2;
 		out->src = out->write ? MMIO_SRC_REG : MMIO_SRC_NONE;
@@ -405,6 +458,14 @@ opcode:
 	if (!out->dst_size)
 		out->dst_size = out->size;
 	out->rip_relative = m.rip_relative;
+	if (op != 0xa0 && op != 0xa1 && op != 0xa2 && op != 0xa3 &&
+	    !out->is_string) {
+		out->base = m.base;
+		out->index = m.index;
+		out->scale = m.scale;
+		out->disp = m.disp;
+		out->ss_default = m.ss_default;
+	}
 	out->len = c.pos;
 	return 0;
 }
@@ -434,6 +495,20 @@ u64 mmio_read_result(const struct mmio_insn *insn, u64 old, const void *data)
 	default:
 		return v;
 	}
+}
+
+u64 mmio_effective_addr(const struct mmio_insn *insn, const u64 regs[16],
+			u64 next_rip)
+{
+	u64 ea = insn->disp;
+
+	if (insn->base != MMIO_REG_NONE)
+		ea += regs[insn->base & 15];
+	if (insn->index != MMIO_REG_NONE)
+		ea += regs[insn->index & 15] * insn->scale;
+	if (insn->rip_relative)
+		ea += next_rip;
+	return low_bytes(ea, insn->addr_size);
 }
 
 u64 mmio_write_value(const struct mmio_insn *insn, const u64 regs[16])

@@ -100,6 +100,9 @@ enum mmio_ext {
 #define MMIO_SEG_GS	5
 #define MMIO_SEG_NONE	0xff
 
+/* No register in an address (@mmio_insn.base, @mmio_insn.index). */
+#define MMIO_REG_NONE	0xff
+
 /**
  * struct mmio_insn - a decoded instruction with one MMIO memory operand
  * @len: instruction length in bytes, prefixes included (1-15)
@@ -130,6 +133,15 @@ enum mmio_ext {
  *	STOS and LODS treat the same way): the count is in rCX of width
  *	@addr_size, the direction in RFLAGS.DF
  * @rip_relative: the memory operand is RIP-relative (64-bit mode)
+ * @base: GPR number of the memory operand's base register, or
+ *	%MMIO_REG_NONE (also for string instructions, whose address is
+ *	rSI or rDI)
+ * @index: GPR number of its index register, or %MMIO_REG_NONE
+ * @scale: the index's factor: 1, 2, 4 or 8
+ * @disp: the displacement, sign-extended to 64 bits; for the moffs forms
+ *	of MOV the offset itself
+ * @ss_default: the operand's default segment is SS (base rBP or rSP,
+ *	Vol. 1 3.7.4.1 "Specifying a Segment Selector"), not DS
  */
 struct mmio_insn {
 	u8 len;
@@ -147,6 +159,11 @@ struct mmio_insn {
 	bool is_string;
 	bool rep;
 	bool rip_relative;
+	u8 base;
+	u8 index;
+	u8 scale;
+	u64 disp;
+	bool ss_default;
 };
 
 /**
@@ -193,5 +210,21 @@ u64 mmio_read_result(const struct mmio_insn *insn, u64 old, const void *data);
  * Store its low @insn->size bytes little-endian into kvm_run->mmio.data.
  */
 u64 mmio_write_value(const struct mmio_insn *insn, const u64 regs[16]);
+
+/**
+ * mmio_effective_addr() - the offset of the memory operand in its segment
+ * @insn: a decoded instruction with a ModRM or moffs memory operand (not
+ *	a string instruction)
+ * @regs: the guest's general-purpose registers, RAX = 0 ... R15 = 15
+ * @next_rip: RIP of the next instruction (RIP + @insn->len), for
+ *	RIP-relative operands
+ *
+ * Vol. 1 3.7.5 "Specifying an Offset": base + index * scale +
+ * displacement, truncated to the address size.
+ *
+ * Return: the effective address; add the segment base for the linear one.
+ */
+u64 mmio_effective_addr(const struct mmio_insn *insn, const u64 regs[16],
+			u64 next_rip);
 
 #endif /* HVK_VMX_EMULATE_H */

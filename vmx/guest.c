@@ -66,6 +66,20 @@ int vmx_cpu_mode(struct hvk_vcpu *vcpu)
 }
 
 /*
+ * A paging-structure entry the walk cannot read: outside every memslot
+ * (-ENOENT). The CPU's own walk would read whatever is there; kvm_intel's
+ * walk (mmu/paging_tmpl.h walk_addr_generic()) takes it as not present
+ * and the access faults (#PF) in the guest. So does this one: -EFAULT.
+ */
+static int vmx_read_pte(struct hvk_vcpu *vcpu, u64 gpa, void *pte,
+			unsigned int len)
+{
+	int r = hvk_guest_read(vcpu->vm, gpa, pte, len);
+
+	return r == -ENOENT ? -EFAULT : r;
+}
+
+/*
  * Translate one linear address. Checks presence, and for a CPL 3 access
  * the U/S bits and for a write the R/W bits (with CR0.WP for CPL 0), so
  * that an exit cannot be used to reach guest memory the guest itself
@@ -96,7 +110,7 @@ static int vmx_gva_to_gpa(struct hvk_vcpu *vcpu, u64 gva, bool write,
 		for (level = 1; level >= 0; level--) {
 			unsigned int idx = (gva >> (12 + 10 * level)) & 0x3ff;
 
-			r = hvk_guest_read(vcpu->vm, table + idx * 4, &e, 4);
+			r = vmx_read_pte(vcpu, table + idx * 4, &e, 4);
 			if (r)
 				return r;
 			if (!(e & PTE_P) || (user && !(e & PTE_U)) ||
@@ -120,8 +134,8 @@ static int vmx_gva_to_gpa(struct hvk_vcpu *vcpu, u64 gva, bool write,
 		unsigned int idx = (gva >> 30) & 3;
 
 		gva = (u32)gva;
-		r = hvk_guest_read(vcpu->vm, (table & 0xffffffe0) + idx * 8,
-				   &entry, 8);
+		r = vmx_read_pte(vcpu, (table & 0xffffffe0) + idx * 8,
+				 &entry, 8);
 		if (r)
 			return r;
 		if (!(entry & PTE_P))
@@ -134,7 +148,7 @@ static int vmx_gva_to_gpa(struct hvk_vcpu *vcpu, u64 gva, bool write,
 		unsigned int shift = 12 + 9 * level;
 		unsigned int idx = (gva >> shift) & 0x1ff;
 
-		r = hvk_guest_read(vcpu->vm, table + idx * 8, &entry, 8);
+		r = vmx_read_pte(vcpu, table + idx * 8, &entry, 8);
 		if (r)
 			return r;
 		if (!(entry & PTE_P) || (user && !(entry & PTE_U)) ||
@@ -213,7 +227,8 @@ static int vmx_guest_virt_copy(struct hvk_vcpu *vcpu, u64 gva, void *buf,
  * @fetch: an instruction fetch (for the record; checked as a read)
  *
  * Return: 0, -EFAULT for an address the guest's tables do not map for
- * this access, -ENOENT for one outside RAM.
+ * this access (a table outside RAM included), -ENOENT for one outside
+ * RAM.
  */
 int vmx_read_guest_virt(struct hvk_vcpu *vcpu, u64 gva, void *buf,
 			unsigned int len, bool fetch)

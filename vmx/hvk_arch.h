@@ -106,6 +106,13 @@ struct hvk_arch_vcpu {
 	u8 pending_size;		/* IN, INS: bytes per element */
 	bool pending_down;		/* INS: RFLAGS.DF was set */
 	u64 pending_gla;		/* INS: linear address of element 0 */
+	/*
+	 * MMIO access split across a page of RAM and one without a slot:
+	 * bytes [split_off, split_off + split_len) of it are the MMIO part,
+	 * the others (a load's, read at the exit) are in split_data.
+	 */
+	u8 split_off, split_len;
+	u8 split_data[8];
 
 	/* An exception to inject at the next entry (vector or -1) */
 	int inject_vector;

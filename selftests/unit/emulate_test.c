@@ -1331,6 +1331,106 @@ TEST(write_value_rules)
 	EXPECT_EQ(0, mmio_write_value(&in, regs)) TH_LOG("no source");
 }
 
+/*
+ * The memory operand's effective address (mmio_effective_addr()) and its
+ * default segment, for the forms of Vol. 2A Tables 2-1 to 2-3. Bytes
+ * from GNU as 2.40 as for gas_cases.
+ */
+TEST(effective_address)
+{
+	struct mmio_insn in;
+	u64 regs[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		regs[i] = 0x1000ULL * (i + 1) + i;	/* RAX 0x1000 ... */
+
+	/* mov 0x12345678(%r13,%r14,8),%r15b */
+	DECODE(X86_MODE_LONG64, &in, 0x47, 0x8a, 0xbc, 0xf5, 0x78, 0x56,
+	       0x34, 0x12);
+	EXPECT_EQ(regs[13] + regs[14] * 8 + 0x12345678,
+		  mmio_effective_addr(&in, regs, 0)) TH_LOG("base+index*8+d32");
+	EXPECT_FALSE(in.ss_default) TH_LOG("r13 base: DS, not SS");
+	/* mov -0x8(%rbp),%eax */
+	DECODE(X86_MODE_LONG64, &in, 0x8b, 0x45, 0xf8);
+	EXPECT_EQ(regs[5] - 8, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("disp8 sign-extended");
+	EXPECT_TRUE(in.ss_default) TH_LOG("rBP base: SS");
+	/* mov (%rsp),%eax */
+	DECODE(X86_MODE_LONG64, &in, 0x8b, 0x04, 0x24);
+	EXPECT_EQ(regs[4], mmio_effective_addr(&in, regs, 0))
+		TH_LOG("SIB, no index");
+	EXPECT_TRUE(in.ss_default) TH_LOG("rSP base: SS");
+	/* mov 0x10(%rip),%eax */
+	DECODE(X86_MODE_LONG64, &in, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00);
+	EXPECT_EQ(0x7000010ULL, mmio_effective_addr(&in, regs, 0x7000000))
+		TH_LOG("RIP-relative: from the next instruction");
+	/* mov 0x100(,%rax,4),%ecx */
+	DECODE(X86_MODE_LONG64, &in, 0x8b, 0x0c, 0x85, 0x00, 0x01, 0x00,
+	       0x00);
+	EXPECT_EQ(regs[0] * 4 + 0x100, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("no base, index*4 + disp32");
+	/* mov 0x4(%r12),%eax: SIB form with REX.B */
+	DECODE(X86_MODE_LONG64, &in, 0x41, 0x8b, 0x44, 0x24, 0x04);
+	EXPECT_EQ(regs[12] + 4, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("r12 base");
+	/* mov 0x10(%eax,%ebx,2),%ecx: 32-bit addresses in 64-bit mode */
+	regs[0] = 0xffffffff00000010ULL;
+	DECODE(X86_MODE_LONG64, &in, 0x67, 0x8b, 0x4c, 0x58, 0x10);
+	EXPECT_EQ((u32)(0x10 + regs[3] * 2 + 0x10),
+		  mmio_effective_addr(&in, regs, 0)) TH_LOG("67: 32 bits");
+	regs[0] = 0x1000;
+	/* movabs 0x1122334455667788,%al */
+	DECODE(X86_MODE_LONG64, &in, 0xa0, 0x88, 0x77, 0x66, 0x55, 0x44,
+	       0x33, 0x22, 0x11);
+	EXPECT_EQ(0x1122334455667788ULL, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("moffs64");
+	/* mov %fs:0x10,%eax */
+	DECODE(X86_MODE_LONG64, &in, 0x64, 0x8b, 0x04, 0x25, 0x10, 0x00,
+	       0x00, 0x00);
+	EXPECT_EQ(0x10, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("SIB without base or index");
+
+	/* mov -0x4(%esi,%edi,2),%eax in 32-bit mode: wraps at 4 GiB */
+	regs[6] = 0x2;
+	regs[7] = 0;
+	DECODE(X86_MODE_PROT32, &in, 0x8b, 0x44, 0x7e, 0xfc);
+	EXPECT_EQ(0xfffffffeULL, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("32-bit wrap");
+	/* mov 0x12345678,%eax (A1) */
+	DECODE(X86_MODE_PROT32, &in, 0xa1, 0x78, 0x56, 0x34, 0x12);
+	EXPECT_EQ(0x12345678, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("moffs32");
+	/* mov 0x10(%si),%eax: 16-bit addresses in 32-bit mode */
+	regs[6] = 0xfff8;
+	DECODE(X86_MODE_PROT32, &in, 0x67, 0x8b, 0x44, 0x10);
+	EXPECT_EQ(0x8, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("67 in 32-bit mode: 16 bits, wraps at 64 KiB");
+
+	/* 16-bit addressing (Table 2-1) */
+	regs[3] = 0x100;	/* BX */
+	regs[5] = 0x200;	/* BP */
+	regs[6] = 0x30;		/* SI */
+	regs[7] = 0x4;		/* DI */
+	DECODE(X86_MODE_REAL, &in, 0x8b, 0x42, 0x02);	/* 2(%bp,%si) */
+	EXPECT_EQ(0x232, mmio_effective_addr(&in, regs, 0)) TH_LOG("BP+SI+d8");
+	EXPECT_TRUE(in.ss_default) TH_LOG("BP: SS");
+	DECODE(X86_MODE_REAL, &in, 0x8a, 0x41, 0xfe);	/* -2(%bx,%di) */
+	EXPECT_EQ(0x102, mmio_effective_addr(&in, regs, 0)) TH_LOG("BX+DI-2");
+	EXPECT_FALSE(in.ss_default) TH_LOG("BX: DS");
+	DECODE(X86_MODE_REAL, &in, 0x8b, 0x0e, 0x34, 0x12);	/* 0x1234 */
+	EXPECT_EQ(0x1234, mmio_effective_addr(&in, regs, 0)) TH_LOG("disp16");
+	EXPECT_FALSE(in.ss_default) TH_LOG("disp16 alone: DS");
+	DECODE(X86_MODE_REAL, &in, 0x8b, 0x46, 0x40);	/* 0x40(%bp) */
+	EXPECT_EQ(0x240, mmio_effective_addr(&in, regs, 0)) TH_LOG("BP+d8");
+	DECODE(X86_MODE_REAL, &in, 0x8b, 0x04);		/* (%si) */
+	EXPECT_EQ(0x30, mmio_effective_addr(&in, regs, 0)) TH_LOG("SI");
+	regs[6] = 0xffff;
+	DECODE(X86_MODE_REAL, &in, 0x8b, 0x42, 0x02);
+	EXPECT_EQ(0x201, mmio_effective_addr(&in, regs, 0))
+		TH_LOG("16-bit sums wrap at 64 KiB");
+}
+
 static u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
 static u64 rng(void)
@@ -1360,6 +1460,23 @@ static void fuzz_one(struct __test_metadata *_metadata, const u8 *bytes,
 	ASSERT_GE(in.dst_size, in.size) TH_LOG("dest at least as wide");
 	ASSERT_LT(in.reg, 16) TH_LOG("register number");
 	ASSERT_TRUE(!in.high_byte || in.reg < 4) TH_LOG("AH-BH in RAX-RBX");
+	ASSERT_TRUE(in.base == MMIO_REG_NONE || in.base < 16)
+		TH_LOG("base register %u", in.base);
+	ASSERT_TRUE(in.index == MMIO_REG_NONE || in.index < 16)
+		TH_LOG("index register %u", in.index);
+	ASSERT_TRUE(in.scale == 1 || in.scale == 2 || in.scale == 4 ||
+		    in.scale == 8) TH_LOG("scale %u", in.scale);
+	if (!in.is_string) {
+		static const u64 regs[16] = {
+			~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
+			~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
+		};
+		u64 ea = mmio_effective_addr(&in, regs, ~0ULL);
+
+		ASSERT_TRUE(in.addr_size == 8 ||
+			    ea < (1ULL << (8 * in.addr_size)))
+			TH_LOG("effective address within the address size");
+	}
 	/* The same bytes with fewer available must be truncated. */
 	ASSERT_EQ(-EINVAL, decode_n(bytes, in.len - 1, mode, &in))
 		TH_LOG("prefix of a decoded instruction");
