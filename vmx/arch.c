@@ -32,7 +32,7 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* core/ioeventfd.c, io.c */
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* core/ioeventfd.c, io.c, mmio.c */
 		return 1;
 	default:
 		return 0;

@@ -2,8 +2,8 @@
 /*
  * VM exits: one table from the basic exit reason (Appendix C "VMX Basic
  * Exit Reasons") to its handler, and the small handlers themselves. The
- * bigger ones live by theme: io.c (I/O, EPT violations, MMIO), msr.c,
- * cpuid.c, cr.c.
+ * bigger ones live by theme: io.c (port I/O), mmio.c (EPT violations,
+ * MMIO), msr.c, cpuid.c, cr.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -28,6 +28,12 @@ void vmx_vmexit(void);
 	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
 	 X86_CR4_FSGSBASE)
 
+/* The mask of an address of @addr_size bytes (2, 4 or 8). */
+static inline u64 vmx_addr_mask(unsigned int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
+}
+
 /* The EPT pointer of the VM's table (core creates it, mmu/mmu.c). */
 static inline u64 vmx_eptp(struct hvk_vm *vm)
 {
@@ -52,8 +58,11 @@ int vmx_internal_error(struct hvk_vcpu *vcpu, u32 suberror);
 
 /* io.c */
 int vmx_handle_io(struct hvk_vcpu *vcpu);
-int vmx_handle_ept_violation(struct hvk_vcpu *vcpu);
 int vmx_complete_pending(struct hvk_vcpu *vcpu);
+
+/* mmio.c */
+int vmx_handle_ept_violation(struct hvk_vcpu *vcpu);
+int vmx_complete_mmio_read(struct hvk_vcpu *vcpu, const u8 *data);
 
 /* guest.c: guest memory and mode */
 int vmx_read_guest_virt(struct hvk_vcpu *vcpu, u64 gva, void *buf,
