@@ -30,7 +30,10 @@ static int vmx_vcpu_get(struct hvk_vcpu *vcpu)
 		preempt_enable();
 		return -EIO;
 	}
-	vmx_vcpu_load(vcpu, smp_processor_id());
+	if (vmx_vcpu_load(vcpu, smp_processor_id())) {
+		preempt_enable();
+		return -EIO;
+	}
 	return 0;
 }
 
