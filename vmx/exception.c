@@ -12,10 +12,11 @@
  * attempt is a VM exit instead (Vol. 3C 25.2 "Other Causes of VM
  * Exits"), hvk reflects the exception into the guest, and the run loop
  * comes round between two attempts: a signal ends KVM_RUN, the scheduler
- * runs. Both are benign exceptions (Vol. 3A 6.15, Table 6-5): one raised
- * while another event is being delivered is handled serially, so the new
- * one replaces the event whose delivery it interrupted, and the guest
- * that loops keeps looping, but one exit at a time, as under kvm_intel.
+ * runs. An intercepted exception raised while another event is being
+ * delivered ends KVM_RUN with an internal error, as under kvm_intel (the
+ * #AC loop ends there); a #DB loop whose every #DB comes after its
+ * delivery completed (a data breakpoint on the handler's stack) goes on,
+ * one exit at a time, until a signal ends KVM_RUN.
  *
  * Where the CPU has it, the notify VM exit (25.2, "VM exit on notify"
  * in the secondary controls) bounds any other stall of the same kind:
@@ -192,6 +193,35 @@ static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
 	return VMX_RESUME_GUEST;
 }
 
+/*
+ * An intercepted exception raised while the CPU was delivering another
+ * event (IDT-vectoring information valid, 27.2.4): the guest's event
+ * delivery cannot make progress (the #AC loop is exactly this: #AC while
+ * delivering #AC). End KVM_RUN with what kvm_intel gives (seen in the
+ * lab: 6.1's handle_exception_nmi()): KVM_EXIT_INTERNAL_ERROR,
+ * KVM_INTERNAL_ERROR_SIMUL_EX, the vectoring information, the exit's
+ * interruption information and error code, and the CPU. Entering again
+ * repeats it: the VMM decides (reset the vCPU, or give up).
+ */
+static int vmx_simultaneous_exceptions(struct hvk_vcpu *vcpu, u32 intr)
+{
+	struct kvm_run *run = vcpu->run;
+
+	/*
+	 * The interrupted event stays queued for the next entry (run.c),
+	 * as kvm_intel keeps it: entering again repeats this exit.
+	 */
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_SIMUL_EX;
+	run->internal.ndata = 4;
+	run->internal.data[0] = vcpu->arch.idt_vectoring;
+	run->internal.data[1] = intr;
+	run->internal.data[2] = intr & INTR_INFO_DELIVER_CODE_MASK ?
+				vmcs_read32(VM_EXIT_INTR_ERROR_CODE) : 0;
+	run->internal.data[3] = vcpu->arch.cpu;
+	return VMX_EXIT_TO_USER;
+}
+
 /**
  * vmx_handle_exception() - an exception in the exception bitmap
  * @vcpu: the vCPU
@@ -199,6 +229,8 @@ static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
  */
 int vmx_handle_exception(struct hvk_vcpu *vcpu, u32 intr)
 {
+	if (vcpu->arch.idt_vectoring & VECTORING_INFO_VALID_MASK)
+		return vmx_simultaneous_exceptions(vcpu, intr);
 	switch (intr & INTR_INFO_VECTOR_MASK) {
 	case AC_VECTOR:
 		return vmx_handle_ac(vcpu, intr);

@@ -32,6 +32,9 @@ void vmx_vmexit(void);
 	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
 	 X86_CR4_FSGSBASE)
 
+/* CR0 bits hvk owns: NE (1 in VMX operation), CD and NW (EPT's job). */
+#define VMX_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+
 /* CR4 bits the guest may have, in its view (the read shadow). */
 #define VMX_CR4_GUEST_VALID	(VMX_CR4_GUEST_OWNED | X86_CR4_MCE)
 

@@ -491,7 +491,7 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	 * (the guest's caching is EPT's business); CR4: everything but the
 	 * bits a guest may flip freely (VMX_CR4_GUEST_OWNED).
 	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, X86_CR0_NE | X86_CR0_CD | X86_CR0_NW);
+	vmcs_writel(CR0_GUEST_HOST_MASK, VMX_CR0_HOST_OWNED);
 	vmcs_writel(CR4_GUEST_HOST_MASK, ~VMX_CR4_GUEST_OWNED);
 
 	/* Host state that is the same on every CPU and every entry. */
