@@ -69,13 +69,17 @@ void vmx_perf_setup(struct hvk_vcpu *vcpu)
  */
 void vmx_perf_switch(struct hvk_vcpu *vcpu)
 {
-	struct vmx_msr_entry *guest = vcpu->arch.msr_autoload;
-	struct vmx_msr_entry *host = guest + VMX_PERF_MAX_MSRS;
+	struct vmx_msr_entry *guest, *host;
 	struct perf_guest_switch_msr *msrs;
 	unsigned int n = 0;
 	int i, nr = 0;
 
 	msrs = perf_guest_get_msrs(&nr, NULL);
+	/* No PMU driver, or nothing armed: nothing to do, the common case. */
+	if (likely(!msrs || nr <= 0) && !vcpu->arch.nr_autoload)
+		return;
+	guest = vcpu->arch.msr_autoload;
+	host = guest + VMX_PERF_MAX_MSRS;
 	for (i = 0; msrs && i < nr && n < VMX_PERF_MAX_MSRS; i++) {
 		if (msrs[i].host == msrs[i].guest)
 			continue;
