@@ -79,6 +79,13 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
 	if (type)
 		return -EINVAL;
 	ept_fmt_init(fmt, false);
+	/*
+	 * 2 MiB leaves only if the CPU has them (IA32_VMX_EPT_VPID_CAP bit
+	 * 16, A.10): a PDE with bit 7 set is otherwise an EPT
+	 * misconfiguration (29.3.3.1).
+	 */
+	if (!(vmx_caps.ept & VMX_EPT_2MB_PAGE_BIT))
+		fmt->block_levels &= ~BIT(2);
 	return 0;
 }
 

@@ -290,8 +290,10 @@ static void vmx_caps_log(const struct vmx_caps *caps)
 		caps->vpid & VMX_VPID_EXTENT_INDIVIDUAL_ADDR_BIT ? " addr" : "",
 		caps->vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT ? " single" : "",
 		caps->vpid & VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT ? " all" : "");
-	pr_info("VMX-preemption timer at TSC/%u: %u kHz\n", 1U << shift,
-		tsc_khz >> shift);
+	pr_info("VMX-preemption timer at TSC/%u: %u kHz; notify VM exit: %s\n",
+		1U << shift, tsc_khz >> shift,
+		vmx_ctl_allows(&caps->proc2, SECONDARY_EXEC_NOTIFY_VM_EXITING) ?
+		"yes" : "no (CPU lacks it)");
 }
 
 /**

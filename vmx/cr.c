@@ -30,7 +30,7 @@
  */
 bool vmx_cr4_valid(unsigned long cr4)
 {
-	return !(cr4 & ~((VMX_CR4_GUEST_OWNED | X86_CR4_SMEP |
+	return !(cr4 & ~((VMX_CR4_GUEST_VALID | X86_CR4_SMEP |
 			  X86_CR4_SMAP) & vmx_caps.cr4_fixed1));
 }
 
@@ -201,10 +201,11 @@ int vmx_handle_cr(struct hvk_vcpu *vcpu)
 #define DR_QUAL_GPR(q)		(((q) >> 8) & 15)
 
 /*
- * MOV DR: the guest's debug registers are kept in software and not
- * loaded into the hardware (GUEST_DR7 stays at its reset value), so
- * hardware breakpoints do not work in a guest yet, but the registers
- * read back what was written, as a guest's boot code expects.
+ * MOV DR: the guest's debug registers are kept in software. DR7 goes to
+ * the VMCS (loaded on entry, "load debug controls"), and DR0-DR3 into
+ * the hardware before an entry while DR7 enables a breakpoint (run.c),
+ * so the guest's breakpoints fire; every #DB exits (exception.c), which
+ * keeps DR6 in software too.
  */
 int vmx_handle_dr(struct hvk_vcpu *vcpu)
 {
@@ -238,6 +239,8 @@ int vmx_handle_dr(struct hvk_vcpu *vcpu)
 		else if (dr == 7)
 			val = (val & ~0xd800ULL) | HVK_DR7_FIXED_1;
 		*reg = val;
+		if (dr == 7)
+			vmcs_writel(GUEST_DR7, val);
 	}
 	vmx_skip_instruction(vcpu);
 	return VMX_RESUME_GUEST;

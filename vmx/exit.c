@@ -12,6 +12,7 @@
 #include <linux/nospec.h>
 #include <asm/vmx.h>
 
+#include "exception.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -54,6 +55,7 @@ void vmx_skip_instruction(struct hvk_vcpu *vcpu)
 void vmx_inject_exception(struct hvk_vcpu *vcpu, int vector, bool has_error,
 			  u32 error)
 {
+	hvk_vcpu_inject_event(vcpu, vector);
 	vcpu->arch.inject_vector = vector;
 	vcpu->arch.inject_has_error = has_error;
 	vcpu->arch.inject_error = error;
@@ -105,12 +107,17 @@ static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
 {
 	u32 intr = vmcs_read32(VM_EXIT_INTR_INFO);
 
+	int r;
+
 	/* NMIs and machine checks went to the host already (run.c). */
 	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
 	    (intr & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
 		return VMX_RESUME_GUEST;
-	/* Only #MC is in the exception bitmap: anything else is a bug. */
-	return vmx_handle_unexpected(vcpu);
+	/* #AC and #DB (exception.c); nothing else is in the bitmap. */
+	r = vmx_handle_exception(vcpu, intr);
+	if (r == -ENOENT)
+		return vmx_handle_unexpected(vcpu);
+	return r;
 }
 
 static int vmx_handle_triple_fault(struct hvk_vcpu *vcpu)
@@ -227,6 +234,7 @@ static const vmx_exit_handler_t vmx_exit_handlers[] = {
 	[EXIT_REASON_XSETBV]		= vmx_handle_vmx_insn,
 	[EXIT_REASON_VMFUNC]		= vmx_handle_vmx_insn,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = vmx_handle_nothing,
+	[EXIT_REASON_NOTIFY]		= vmx_handle_notify,
 };
 
 /**
@@ -241,6 +249,19 @@ int vmx_handle_exit(struct hvk_vcpu *vcpu)
 	vmx_exit_handler_t handler = NULL;
 
 	hvk_vcpu_exit_event(vcpu, basic);
+	/*
+	 * An exit in the middle of delivering an event (27.2.4) is expected
+	 * only for the exceptions hvk intercepts, EPT violations (the
+	 * handler fills the page in and the event is delivered again) and
+	 * notify exits; anything else there means the event cannot be
+	 * delivered: tell the VMM what was being delivered, as kvm_intel.
+	 */
+	if ((vcpu->arch.idt_vectoring & VECTORING_INFO_VALID_MASK) &&
+	    basic != EXIT_REASON_EXCEPTION_NMI &&
+	    basic != EXIT_REASON_EPT_VIOLATION &&
+	    basic != EXIT_REASON_NOTIFY &&
+	    basic != EXIT_REASON_TRIPLE_FAULT)
+		return vmx_delivery_error(vcpu);
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		handler = vmx_exit_handlers[array_index_nospec(basic,
 					    ARRAY_SIZE(vmx_exit_handlers))];

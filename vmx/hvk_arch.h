@@ -67,7 +67,8 @@ struct hvk_arch_vcpu {
 	int cpu;			/* CPU the VMCS is active on, or -1 */
 	bool launched;			/* VMLAUNCH done since the VMCLEAR */
 	struct list_head loaded_link;	/* on that CPU's list */
-	u16 vpid;
+	u16 vpid;			/* 0: none, the pool was empty */
+	bool dead;			/* VMPTRLD failed: never use the VMCS */
 
 	/* Scheduling: reload per-CPU host state when moved. */
 	struct preempt_notifier preempt;
@@ -77,6 +78,8 @@ struct hvk_arch_vcpu {
 	u16 host_ldt, host_ds, host_es, host_fs, host_gs;
 	u64 host_fs_base;
 	u64 host_debugctl;
+	void *msr_autoload;		/* perf MSRs: entry and exit areas */
+	unsigned int nr_autoload;	/* entries in each */
 
 	struct fpu_guest fpu;
 
@@ -97,6 +100,7 @@ struct hvk_arch_vcpu {
 
 	/* The exit being handled */
 	u32 exit_reason;
+	u32 idt_vectoring;		/* IDT-vectoring information */
 	u64 exit_qual;
 
 	/* Completion owed by the next KVM_RUN */

@@ -30,7 +30,10 @@ static int vmx_vcpu_get(struct hvk_vcpu *vcpu)
 		preempt_enable();
 		return -EIO;
 	}
-	vmx_vcpu_load(vcpu, smp_processor_id());
+	if (vmx_vcpu_load(vcpu, smp_processor_id())) {
+		preempt_enable();
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -133,10 +136,17 @@ static void vmx_get_sregs(struct hvk_vcpu *vcpu, struct kvm_sregs *s)
 	s->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	s->cr0 = vmcs_readl(CR0_READ_SHADOW);
+	/*
+	 * The guest's view (24.6.6 "Guest/Host Masks and Read Shadows"):
+	 * the bits it owns as it last set them, without an exit, in the
+	 * register; the bits hvk owns from the read shadow.
+	 */
+	s->cr0 = (vmcs_readl(GUEST_CR0) & ~VMX_CR0_HOST_OWNED) |
+		 (vmcs_readl(CR0_READ_SHADOW) & VMX_CR0_HOST_OWNED);
 	s->cr2 = vcpu->arch.regs.cr2;
 	s->cr3 = vmcs_readl(GUEST_CR3);
-	s->cr4 = vmcs_readl(CR4_READ_SHADOW);
+	s->cr4 = (vmcs_readl(GUEST_CR4) & VMX_CR4_GUEST_OWNED) |
+		 (vmcs_readl(CR4_READ_SHADOW) & ~VMX_CR4_GUEST_OWNED);
 	s->cr8 = vcpu->arch.cr8;
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vcpu->arch.apic_base;

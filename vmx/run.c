@@ -35,6 +35,7 @@
 
 #include "arch.h"
 #include "caps.h"
+#include "perf.h"
 #include "run.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -91,9 +92,12 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 	if (r < 0)
 		goto err_free_vmcs;
 	a->vpid = r;
+	r = vmx_perf_alloc(vcpu);
+	if (r)
+		goto err_free_vpid;
 	if (!fpu_alloc_guest_fpstate(&a->fpu)) {
 		r = -ENOMEM;
-		goto err_free_vpid;
+		goto err_free_perf;
 	}
 	preempt_notifier_init(&a->preempt, &vmx_preempt_ops);
 	preempt_notifier_inc();
@@ -112,7 +116,11 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 		r = -EIO;
 		goto err_dec_notifier;
 	}
-	vmx_vcpu_load(vcpu, cpu);
+	if (vmx_vcpu_load(vcpu, cpu)) {
+		put_cpu();
+		r = -EIO;
+		goto err_dec_notifier;
+	}
 	vmcs_setup(vcpu);
 	put_cpu();
 	return 0;
@@ -120,6 +128,8 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 err_dec_notifier:
 	preempt_notifier_dec();
 	fpu_free_guest_fpstate(&a->fpu);
+err_free_perf:
+	vmx_perf_free(vcpu);
 err_free_vpid:
 	vmx_vpid_free(a->vpid);
 err_free_vmcs:
@@ -134,6 +144,7 @@ void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 	vmx_vcpu_clear(vcpu);
 	preempt_notifier_dec();
 	fpu_free_guest_fpstate(&a->fpu);
+	vmx_perf_free(vcpu);
 	vmx_vpid_free(a->vpid);
 	vmcs_free(vcpu);
 	kfree(a->cpuid);
@@ -156,6 +167,7 @@ static void vmx_reinject_vectoring(struct hvk_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 
+	vcpu->arch.idt_vectoring = info;
 	if (!(info & VECTORING_INFO_VALID_MASK))
 		return;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
@@ -187,23 +199,23 @@ static void vmx_inject_pending(struct hvk_vcpu *vcpu)
 
 /*
  * Speculation hygiene at the boundary (Intel's guidance for VMMs on L1TF,
- * MDS/TAA and MMIO stale data, the kernel's
- * Documentation/admin-guide/hw-vuln): flush L1D, or clear the CPU
- * buffers with VERW, before the guest runs on a CPU that needs it. The
- * RSB is refilled after the exit in vmenter.S; IBPB comes with a VMCS
- * switch (vmcs.c).
+ * the kernel's Documentation/admin-guide/hw-vuln): flush L1D before the
+ * guest runs on a CPU that needs it. The CPU buffers are cleared (VERW)
+ * in vmenter.S right before the entry, the RSB and branch history right
+ * after the exit; IBPB comes with a VMCS switch (vmcs.c) and, where the
+ * kernel asks for it, before the return to the VMM (vmx_enter_once()).
+ *
+ * MMIO stale data: the kernel adds VERW before entry only for guests
+ * with an assigned device (its mmio_stale_data_clear key); a hvk guest
+ * cannot map host MMIO (guest memory is pinned with pin_user_pages(),
+ * which refuses VM_IO and VM_PFNMAP), so the VM_CLEAR_CPU_BUFFERS
+ * decision of the kernel is the one that applies.
  */
 static void vmx_clear_cpu_state(void)
 {
-	static const u16 ds = __KERNEL_DS;
-
 	if (boot_cpu_has_bug(X86_BUG_L1TF) &&
 	    boot_cpu_has(X86_FEATURE_FLUSH_L1D))
 		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
-	else if (boot_cpu_has_bug(X86_BUG_MDS) ||
-		 boot_cpu_has_bug(X86_BUG_TAA) ||
-		 boot_cpu_has_bug(X86_BUG_MMIO_STALE_DATA))
-		asm volatile("verw %[ds]" : : [ds] "m" (ds) : "cc");
 }
 
 /*
@@ -239,13 +251,38 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	int fail;
 
+	hvk_vcpu_entry_event(vcpu);
 	vmx_refresh_host_state();
 	vmx_inject_pending(vcpu);
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, HVK_GUEST_SLICE_TSC >>
 		     (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
 
+	/*
+	 * The guest's breakpoint addresses, if its DR7 enables any (L0-G3,
+	 * Vol. 3B 17.2.4); the host's come back after the exit. With the
+	 * host's DR7 clear (27.5.1) stale guest addresses do nothing.
+	 */
+	if (unlikely(a->dr7 & HVK_DR7_ENABLES)) {
+		set_debugreg(a->dr[0], 0);
+		set_debugreg(a->dr[1], 1);
+		set_debugreg(a->dr[2], 2);
+		set_debugreg(a->dr[3], 3);
+	}
+
+	vmx_perf_switch(vcpu);
 	vmx_clear_cpu_state();
 	fail = vmx_vmenter(&a->regs, a->launched);
+
+#ifdef X86_FEATURE_IBPB_EXIT_TO_USER
+	/*
+	 * VMSCAPE: the guest may have trained the branch predictors that
+	 * the VMM (userspace) uses next on this CPU. Kernels with the
+	 * mitigation (its flag and per-CPU request both come with it) do an
+	 * IBPB on the next return to userspace from this CPU when asked.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
+#endif
 
 	/*
 	 * The exit clears IA32_DEBUGCTL and DR7 (27.5.1): put the host's
@@ -307,7 +344,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 	int r, fail;
 
 	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
+	if (vmx_vcpu_load(vcpu, smp_processor_id())) {
+		preempt_enable();
+		return -EIO;
+	}
 	preempt_notifier_register(&a->preempt);
 	preempt_enable();
 
@@ -347,6 +387,12 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		/* Not loaded by the notifier if VMX was off when we came in. */
 		if (unlikely(a->cpu != smp_processor_id()))
 			vmx_vcpu_load(vcpu, smp_processor_id());
+		/* Its VMPTRLD failed (here or in the notifier): stop. */
+		if (unlikely(READ_ONCE(a->dead))) {
+			preempt_enable();
+			r = -EIO;
+			break;
+		}
 		local_irq_disable();
 		/*
 		 * Checked again with IRQs off: a reboot IPI may have turned
@@ -382,11 +428,15 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		}
 		vmx_reinject_vectoring(vcpu);
 		r = vmx_handle_exit(vcpu);
+		/* The notifier may have failed to load the VMCS meanwhile. */
+		if (unlikely(READ_ONCE(a->dead)))
+			r = -EIO;
 		if (r != VMX_RESUME_GUEST)
 			break;
 	}
 
-	vmx_post_run_save(vcpu);
+	if (likely(!READ_ONCE(a->dead)))
+		vmx_post_run_save(vcpu);
 	preempt_disable();
 	a->in_run = false;
 	vmx_load_host_msrs(vcpu);

@@ -20,11 +20,15 @@ void vmx_vmexit(void);
 /*
  * CR4 bits the guest may change without an exit. The rest (VMXE, SMXE,
  * OSXSAVE, PKE, LA57, ...) are owned by hvk: a guest write to them exits
- * and is checked (cr.c).
+ * and is checked (cr.c). MCE is the guest's to set and clear, but only
+ * in the read shadow: the hardware keeps CR4.MCE set while the guest
+ * runs, since a host machine check with CR4.MCE clear shuts the CPU
+ * down (Vol. 3A 15.5 "Machine-Check Initialization"; the #MC exits to
+ * the host through the exception bitmap, run.c).
  */
 #define VMX_CR4_GUEST_OWNED						\
 	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |		\
-	 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |	\
+	 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE |			\
 	 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |		\
 	 X86_CR4_FSGSBASE)
 
@@ -33,6 +37,15 @@ static inline u64 vmx_addr_mask(unsigned int addr_size)
 {
 	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
 }
+
+/* CR0 bits hvk owns: NE (1 in VMX operation), CD and NW (EPT's job). */
+#define VMX_CR0_HOST_OWNED	(X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+
+/* CR4 bits the guest may have, in its view (the read shadow). */
+#define VMX_CR4_GUEST_VALID	(VMX_CR4_GUEST_OWNED | X86_CR4_MCE)
+
+/* CR4 bits set in hardware whatever the guest's view (vmcs.c). */
+#define VMX_CR4_HOST_FORCED	X86_CR4_MCE
 
 /* The EPT pointer of the VM's table (core creates it, mmu/mmu.c). */
 static inline u64 vmx_eptp(struct hvk_vm *vm)

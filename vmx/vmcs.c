@@ -18,6 +18,7 @@
 #include <linux/io.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -29,7 +30,9 @@
 #include <asm/debugreg.h>	/* after the rest: needs percpu */
 
 #include "caps.h"
+#include "exception.h"
 #include "hvk.h"
+#include "perf.h"
 #include "vmcs.h"
 #include "vmx.h"
 #include "run.h"
@@ -42,6 +45,15 @@ struct vmx_percpu {
 static DEFINE_PER_CPU(struct vmx_percpu, vmx_percpu);
 
 static DEFINE_IDA(vmx_vpid_ida);
+
+/*
+ * A test knob: hand out VPIDs 1..vpid_limit only, so that a test can
+ * exhaust the pool with a few vCPUs and exercise the fallback below.
+ */
+static unsigned int vpid_limit;
+module_param(vpid_limit, uint, 0444);
+MODULE_PARM_DESC(vpid_limit,
+		 "testing only: size of the VPID pool (default and 0: 65535)");
 
 void vmcs_report_error(const char *insn, unsigned long field,
 		       unsigned long value)
@@ -72,10 +84,53 @@ void vmcs_report_fault(const char *insn, unsigned long field)
 				   insn, field);
 }
 
+/**
+ * vmx_vpid_alloc() - a VPID for a new vCPU
+ *
+ * VPID 0 tags the host's own translations and is never a guest's. When
+ * the pool is empty (one user may create vCPUs until it is), the vCPU
+ * runs without a VPID: vmcs_setup() leaves "enable VPID" off, and then
+ * every VM entry and exit flushes the linear and combined mappings of
+ * VPID 0 (Vol. 3C 28.3.3.1 "Operations that Invalidate Cached
+ * Mappings"), slower but isolated.
+ *
+ * Return: the VPID, 0 for none, or a negative errno.
+ */
 int vmx_vpid_alloc(void)
 {
-	/* VPID 0 tags the host's own translations: never a guest's. */
-	return ida_alloc_range(&vmx_vpid_ida, 1, 0xffff, GFP_KERNEL);
+	unsigned int max = vpid_limit && vpid_limit < 0xffff ? vpid_limit :
+			   0xffff;
+	int vpid;
+
+	vpid = ida_alloc_range(&vmx_vpid_ida, 1, max, GFP_KERNEL);
+	if (vpid == -ENOSPC) {
+		pr_info_ratelimited("VPIDs exhausted: a vCPU runs without one (TLB flushed at every entry and exit)\n");
+		return 0;
+	}
+	return vpid;
+}
+
+/**
+ * vmx_flush_vpid() - invalidate the translations tagged with @vpid here
+ * @vpid: the VPID; 0 (no VPID: flushed at every entry) does nothing
+ *
+ * Single-context INVVPID if the CPU has it, else all-context (one of
+ * them is required at load, caps.c): always a type IA32_VMX_EPT_VPID_CAP
+ * reports (30.3 "INVVPID", the INVVPID type checks).
+ */
+void vmx_flush_vpid(u16 vpid)
+{
+	enum vmx_insn_status st;
+
+	if (!vpid)
+		return;
+	if (vmx_caps.vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT)
+		st = vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vpid, 0);
+	else
+		st = vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
+	if (st != VMX_OK)
+		pr_err_ratelimited("CPU%d: INVVPID failed (%d)\n",
+				   smp_processor_id(), st);
 }
 
 void vmx_vpid_free(int vpid)
@@ -185,12 +240,40 @@ static void vmcs_write_host_percpu(int cpu)
 		    native_read_msr(MSR_IA32_SYSENTER_EIP));
 }
 
+/*
+ * A VMPTRLD that failed (30.3: VMfailInvalid or VMfailValid) left the
+ * current-VMCS pointer as it was: another vCPU's VMCS, perhaps another
+ * VM's. Nothing of this vCPU may touch it: mark the vCPU dead (KVM_RUN
+ * and the state ioctls fail with -EIO from now on) and make no VMCS
+ * current here, by clearing that one the way VMXOFF would (its vCPU
+ * starts again with VMPTRLD and VMLAUNCH), so that a stray VMREAD or
+ * VMWRITE fails instead of reaching it.
+ */
+static void vmx_vcpu_kill(struct hvk_vcpu *vcpu, struct vmx_percpu *pc)
+{
+	struct hvk_arch_vcpu *other, *tmp;
+	unsigned long flags;
+
+	WRITE_ONCE(vcpu->arch.dead, true);
+	local_irq_save(flags);
+	list_for_each_entry_safe(other, tmp, &pc->loaded, loaded_link)
+		if (other->vmcs_pa == pc->current_pa && other != &vcpu->arch)
+			vmx_vcpu_clear_here(container_of(other,
+							 struct hvk_vcpu,
+							 arch));
+	pc->current_pa = 0;
+	local_irq_restore(flags);
+}
+
 /**
  * vmx_vcpu_load() - make the vCPU's VMCS current on this CPU
  * @vcpu: the vCPU
  * @cpu: this CPU (preemption off)
+ *
+ * Return: 0, or -EIO if the vCPU is dead (its VMPTRLD failed, now or
+ * before): its VMCS must not be used.
  */
-void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
+int vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 {
 	struct vmx_percpu *pc = per_cpu_ptr(&vmx_percpu, cpu);
 	struct hvk_arch_vcpu *a = &vcpu->arch;
@@ -198,9 +281,11 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 	unsigned long flags;
 	int old = READ_ONCE(a->cpu);
 
+	if (unlikely(READ_ONCE(a->dead)))
+		return -EIO;
 	/* A CPU on its way offline: the run loop waits to be moved. */
 	if (!vmx_cpu_is_on())
-		return;
+		return 0;
 	if (old != cpu) {
 		/* Active elsewhere: VMCLEAR it there first (IPI, waits). */
 		if (old >= 0)
@@ -225,8 +310,10 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 			wrmsrl(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 		st = vmx_vmptrld(a->vmcs_pa);
 		if (st != VMX_OK) {
-			pr_err("CPU%d: VMPTRLD failed (%d)\n", cpu, st);
-			return;
+			pr_err_ratelimited("CPU%d: VMPTRLD failed (%d): vCPU %u is dead\n",
+					   cpu, st, vcpu->id);
+			vmx_vcpu_kill(vcpu, pc);
+			return -EIO;
 		}
 		pc->current_pa = a->vmcs_pa;
 	}
@@ -236,8 +323,9 @@ void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu)
 		 * Translations tagged with our VPID may be stale on this CPU
 		 * (28.3.3.3 "Guidelines for Use of the INVVPID Instruction").
 		 */
-		vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, a->vpid, 0);
+		vmx_flush_vpid(a->vpid);
 	}
+	return 0;
 }
 
 /*
@@ -254,7 +342,8 @@ unsigned long vmx_cr0_guest_value(unsigned long cr0)
 
 unsigned long vmx_cr4_guest_value(unsigned long cr4)
 {
-	return (cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
+	return (cr4 | VMX_CR4_HOST_FORCED | vmx_caps.cr4_fixed0) &
+	       vmx_caps.cr4_fixed1;
 }
 
 /* Segment field encodings in order ES CS SS DS FS GS LDTR TR. */
@@ -342,7 +431,7 @@ void vmcs_reset_guest(struct hvk_vcpu *vcpu)
  *    virtualized; TSC offsetting;
  *  - secondary: EPT, VPID, unrestricted guest, WBINVD exiting (a guest
  *    looping on WBINVD would stall the host and flush the shared cache);
- *  - exception bitmap: #MC only;
+ *  - exception bitmap: #MC, #AC, #DB (exception.c);
  *  - exit/entry: 64-bit host, EFER saved and loaded, debug controls.
  */
 void vmcs_setup(struct hvk_vcpu *vcpu)
@@ -375,21 +464,25 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	entry = vmx_ctl_adjust(&vmx_caps.entry, VM_ENTRY_LOAD_IA32_EFER |
 			       VM_ENTRY_LOAD_DEBUG_CONTROLS);
 
+	/* Out of VPIDs: none at all (vmx_vpid_alloc()). */
+	if (!vcpu->arch.vpid)
+		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	/* #MC, #AC, #DB; the notify VM exit if the CPU has it. */
+	vmx_exception_setup(&proc2);
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~VM_ENTRY_IA32E_MODE);
-	/* #MC exits so that the host sees its own machine checks (run.c). */
-	vmcs_write32(EXCEPTION_BITMAP, BIT(MC_VECTOR));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	/* The host's perf MSRs, switched by the CPU (perf.c). */
+	vmx_perf_setup(vcpu);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->arch.vpid);
+	if (vcpu->arch.vpid)
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->arch.vpid);
 	vmcs_write64(EPT_POINTER, vmx_eptp(vcpu->vm));
 	vmcs_write64(TSC_OFFSET, vcpu->arch.tsc_offset);
 
@@ -398,7 +491,7 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	 * (the guest's caching is EPT's business); CR4: everything but the
 	 * bits a guest may flip freely (VMX_CR4_GUEST_OWNED).
 	 */
-	vmcs_writel(CR0_GUEST_HOST_MASK, X86_CR0_NE | X86_CR0_CD | X86_CR0_NW);
+	vmcs_writel(CR0_GUEST_HOST_MASK, VMX_CR0_HOST_OWNED);
 	vmcs_writel(CR4_GUEST_HOST_MASK, ~VMX_CR4_GUEST_OWNED);
 
 	/* Host state that is the same on every CPU and every entry. */

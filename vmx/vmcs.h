@@ -27,6 +27,8 @@ struct hvk_vcpu;
 
 /* DR7 bit 10 reads as 1 (Vol. 3B 17.2.4 "Debug Control Register"). */
 #define HVK_DR7_FIXED_1	0x400UL
+/* DR7 L0, G0 .. L3, G3: the breakpoint enables. */
+#define HVK_DR7_ENABLES	0xffUL
 
 void vmcs_report_error(const char *insn, unsigned long field,
 		       unsigned long value);
@@ -135,7 +137,7 @@ int vmcs_alloc(struct hvk_vcpu *vcpu);
 void vmcs_free(struct hvk_vcpu *vcpu);
 void vmcs_setup(struct hvk_vcpu *vcpu);
 void vmcs_reset_guest(struct hvk_vcpu *vcpu);
-void vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu);
+int vmx_vcpu_load(struct hvk_vcpu *vcpu, int cpu);
 void vmx_vcpu_clear(struct hvk_vcpu *vcpu);
 void vmx_clear_loaded_vmcss(void);
 unsigned long vmx_cr0_guest_value(unsigned long cr0);
@@ -144,5 +146,6 @@ unsigned long vmx_cr4_guest_value(unsigned long cr4);
 /* 16-bit: VPIDs 1.. are per vCPU; 0 is the host's (28.1 VPIDs). */
 int vmx_vpid_alloc(void);
 void vmx_vpid_free(int vpid);
+void vmx_flush_vpid(u16 vpid);
 
 #endif /* HVK_VMX_VMCS_H */

@@ -7,6 +7,10 @@
  *
  * int vmx_vmenter(struct vmx_guest_regs *regs, bool launched)
  *
+ * Speculation barriers at the boundary, each where and when the host
+ * kernel asks for it: VERW right before the entry, RSB fill and branch
+ * history clear right after the exit.
+ *
  * Returns 0 after a VM exit (the exit reason is in the VMCS), 1 if the
  * VMLAUNCH/VMRESUME itself failed (VMfailInvalid/VMfailValid, 30.2
  * "Conventions"), in which case nothing ran and the caller reads the
@@ -43,7 +47,8 @@ SYM_FUNC_START(vmx_vmenter)
 
 	/* The exit comes back with this very stack: tell objtool. */
 	UNWIND_HINT_SAVE
-	test	%sil, %sil
+	/* launched into CF: the VERW below clobbers ZF, not CF. */
+	bt	$0, %esi
 	mov	VMX_REGS_RAX(%rdi), %rax
 	mov	VMX_REGS_RCX(%rdi), %rcx
 	mov	VMX_REGS_RDX(%rdi), %rdx
@@ -59,7 +64,18 @@ SYM_FUNC_START(vmx_vmenter)
 	mov	VMX_REGS_R14(%rdi), %r14
 	mov	VMX_REGS_R15(%rdi), %r15
 	mov	VMX_REGS_RDI(%rdi), %rdi
-	jnz	.Lvmresume
+
+	/*
+	 * Clear the CPU buffers (MDS, TAA, RFDS, and MMIO stale data where
+	 * the kernel folds it in) as late as possible: after the last load
+	 * of host data, right before the entry. VERW with a memory operand
+	 * does it on affected CPUs with the microcode; the kernel decides
+	 * with X86_FEATURE_CLEAR_CPU_BUF_VM whether this host needs it
+	 * (Documentation/admin-guide/hw-vuln/mds.rst), and this is its own
+	 * macro, patched in or out at load.
+	 */
+	VM_CLEAR_CPU_BUFFERS
+	jc	.Lvmresume
 
 	vmlaunch
 	jmp	.Lvmfail
@@ -97,9 +113,22 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	/*
 	 * The guest may have filled the return stack buffer with its own
 	 * targets: overwrite it before the first RET where the kernel says
-	 * the CPU needs it (the same feature bit KVM uses).
+	 * the CPU needs it. X86_FEATURE_RSB_VMEXIT: the whole RSB.
+	 * X86_FEATURE_RSB_VMEXIT_LITE (eIBRS parts with PBRSB, where the
+	 * last CALL before the exit may still predict a RET): one CALL is
+	 * enough (the kernel's spectre.rst, "Post-barrier RSB").
 	 */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Branch History Injection: where the kernel mitigates BHI with
+	 * its software loop on VM exit (X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT,
+	 * set by spectre_bhi=on), run the same loop before any indirect
+	 * branch of the host. clear_bhb_loop is exported by the kernel;
+	 * the macro is its own.
+	 */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	/* Leave no guest value in a register the C code may not overwrite. */
 	xor	%ecx, %ecx
