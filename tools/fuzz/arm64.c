@@ -78,7 +78,7 @@ void arch_sys_op(struct st *s, int sys, const struct op *o)
 		r = xioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
 		if (r < 32)
 			fail("KVM_CHECK_EXTENSION(KVM_CAP_ARM_VM_IPA_SIZE) = "
-			     "%ld", r);
+			     "%ld (%s)", r, r < 0 ? strerror(errno) : "");
 		break;
 	default:
 		xioctl(sys, KVM_ARM_PREFERRED_TARGET, bad_ptr(o->a[2]));
@@ -170,10 +170,17 @@ static void reg_list(struct vm *vm, struct vcpu *c, const struct op *o)
 	struct kvm_reg_list *l, probe = { .n = 0 };
 	uint64_t n;
 
-	if (o->a[2] & 1) {
-		probe.n = boundary(o->a[3]);
+	if (o->a[2] & 1) {	/* any n: room for as many as there are */
+		l = calloc(1, sizeof(*l) + 16384 * 8);
+		if (!l)
+			fail("calloc");
+		l->n = boundary(o->a[3]);
 		xioctl(c->fd, KVM_GET_REG_LIST, o->a[2] & 2 ?
-		       bad_ptr(o->a[3]) : (unsigned long)&probe);
+		       bad_ptr(o->a[3]) : (unsigned long)l);
+		if (!(o->a[2] & 2) && l->n > 16384)
+			fail("KVM_GET_REG_LIST: n = %llu",
+			     (unsigned long long)l->n);
+		free(l);
 		return;
 	}
 	if (xioctl(c->fd, KVM_GET_REG_LIST, (unsigned long)&probe) != -1 ||

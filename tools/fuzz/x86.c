@@ -118,7 +118,7 @@ void arch_sys_op(struct st *s, int sys, const struct op *o)
 		break;
 	case 2:
 		n = nents[o->a[2] % 8];
-		l = calloc(1, sizeof(*l) + 300 * 4);
+		l = calloc(1, sizeof(*l) + 16384 * 4);
 		if (!l)
 			fail("calloc");
 		l->nmsrs = n;
