@@ -116,7 +116,12 @@ struct cfg {
 
 extern struct cfg cfg;
 extern uint64_t ncalls;
-extern long run_area;		/* KVM_GET_VCPU_MMAP_SIZE */		/* ioctls and friends made */
+extern long run_area;
+/* KVM_RUN outcomes: [0..39] exit reasons, then EINTR, other errors */
+#define ST_EINTR 40
+#define ST_ERR 41
+#define ST_UNSEEN 42	/* returned 0, run area not mapped */
+extern uint64_t run_stats[43];		/* KVM_GET_VCPU_MMAP_SIZE */		/* ioctls and friends made */
 extern const struct prog *cur_prog;
 extern int cur_op;
 

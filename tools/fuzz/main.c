@@ -27,6 +27,7 @@ struct cfg cfg = {
 };
 uint64_t ncalls;
 long run_area;
+uint64_t run_stats[43];
 const struct prog *cur_prog;
 int cur_op = -1;
 static uint64_t t_start;
@@ -71,6 +72,17 @@ static void print_prog(const struct prog *p)
 static void final_line(const char *result)
 {
 	double secs = (now_ms() - t_start) / 1000.0;
+	int i;
+
+	printf("hvk-fuzz: KVM_RUN outcomes:");
+	for (i = 0; i < 40; i++)
+		if (run_stats[i])
+			printf(" exit%d=%llu", i,
+			       (unsigned long long)run_stats[i]);
+	printf(" unseen=%llu EINTR=%llu errors=%llu\n",
+	       (unsigned long long)run_stats[ST_UNSEEN],
+	       (unsigned long long)run_stats[ST_EINTR],
+	       (unsigned long long)run_stats[ST_ERR]);
 
 	printf("hvk-fuzz: result=%s calls=%llu seconds=%.1f calls_per_s=%.0f "
 	       "seed=%#llx programs=%llu..%llu arch=%s dev=%s threads=%s\n",

@@ -138,6 +138,12 @@ void do_run(struct st *s, struct vm *vm, struct vcpu *c, uint64_t r,
 			run->immediate_exit = 0;
 		if (ret == 0)
 			c->ran = vm->ran = 1;
+		__atomic_add_fetch(&run_stats[ret ? (err == EINTR ? ST_EINTR :
+						      ST_ERR) :
+					      !run ? ST_UNSEEN :
+					      run->exit_reason < 40 ?
+					      run->exit_reason : 39],
+				   1, __ATOMIC_RELAXED);
 		/* KVM 6.1 returns EINTR, or an earlier error: never runs. */
 		if (ie && ret == 0)
 			fail("KVM_RUN with immediate_exit set ran the guest "
