@@ -30,7 +30,7 @@ long run_area;
 uint64_t run_stats[43];
 const struct prog *cur_prog;
 int cur_op = -1;
-static uint64_t t_start;
+static uint64_t t_start, t_progress;
 
 uint64_t now_ms(void)
 {
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 3;
 	}
-	t_start = now_ms();
+	t_start = t_progress = now_ms();
 	printf("hvk-fuzz: start: seed=%#llx program=%llu calls=%llu "
 	       "seconds=%u arch=%s dev=%s%s threads=%s timer_ms=%u\n",
 	       (unsigned long long)cfg.seed, (unsigned long long)cfg.first,
@@ -415,6 +415,13 @@ int main(int argc, char **argv)
 		}
 		cur_op = -1;
 		st_teardown(&s);
+		if (now_ms() - t_progress >= 30000) {
+			t_progress = now_ms();
+			printf("hvk-fuzz: progress: program %llu, %llu calls, "
+			       "%.0f s\n", (unsigned long long)idx,
+			       (unsigned long long)ncalls,
+			       (t_progress - t_start) / 1000.0);
+		}
 		n = count_fds();
 		if (n != fds0)
 			fail("%d fds open after the program, %d before", n,

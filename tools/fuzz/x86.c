@@ -13,7 +13,7 @@
  * The in-tree KVM in the Bochs lab is not interrupted while the guest
  * runs with RFLAGS.IF=0 (LAB.md), so under --kvm a guest starts with
  * IF=1, its code has no CLI/POPF/IRET/SYSRET bytes, an exception stub's
- * report restarts it with IF=1, and the tables are read-only host pages.
+ * report or a HLT with IF=0 restarts it with IF=1.
  * hvk must end any guest with its preemption timer: there IF is random
  * and CLI is in the table.
  */
@@ -39,7 +39,6 @@ const int arch_nvm_types = 4;
 #define L_STACK		0xa000
 #define L_CODE		0xa000
 #define L_MIN		0x10000
-#define L_PROT		0x9000	/* bytes made read-only under --kvm */
 
 enum { M_REAL, M_PROT, M_LONG };
 
@@ -676,8 +675,6 @@ void arch_guest(struct st *s, struct vm *vm, struct vcpu *c,
 			    k.p[i] == 0xcf || (i && k.p[i - 1] == 0x0f &&
 					       k.p[i] == 0x07))
 				k.p[i] = 0x90;
-		ncalls++;
-		mprotect(h, L_PROT, PROT_READ);
 	}
 
 	/* The CPU mode. */
