@@ -246,10 +246,13 @@ void arch_vcpu_state(struct st *s, struct vm *vm, struct vcpu *c,
 		}
 		if (one_reg(c->fd, KVM_GET_ONE_REG, REG_X(i), &back))
 			fail("KVM_GET_ONE_REG(x%d): %s", i, strerror(errno));
-		/* An AArch32 vCPU (PSTATE.M[4]) keeps 32 bits (KVM). */
+		/*
+		 * An AArch32 vCPU (PSTATE.M[4]) may keep 32 bits (KVM does in
+		 * the AArch32 modes it knows).
+		 */
 		if (!one_reg(c->fd, KVM_GET_ONE_REG, REG_PSTATE, val) &&
-		    (val[0] & 0x10))
-			v = (uint32_t)v;
+		    (val[0] & 0x10) && back == (uint32_t)v)
+			back = v;
 		if (back != v && !vm->dirty)
 			fail("x%d: set %#llx, read back %#llx", i,
 			     (unsigned long long)v, (unsigned long long)back);
