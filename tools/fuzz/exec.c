@@ -259,6 +259,8 @@ static void op_create_vm(struct st *s, const struct op *o)
 		close(fd);	/* created and destroyed at once */
 		return;
 	}
+	/* An entry whose VM went with its last vCPU: forget it all. */
+	close_vm(s, &s->vm[i]);
 	s->vm[i].fd = fd;
 	s->vm[i].type = type;
 }
