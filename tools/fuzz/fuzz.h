@@ -5,8 +5,8 @@
  *
  * A program is a list of operations (struct op) generated from one 64-bit
  * seed before anything runs (gen.c): each op is a kind and four random
- * words. Executors (sys.c, vm.c, vcpu.c, race.c and the arch files
- * x86.c / arm64.c) interpret those words against the current state ("the
+ * words. Executors (exec.c, sysvm.c, mem.c, vcpu.c, race.c and the arch
+ * files x86_*.c / arm64_*.c) interpret those words against the current state ("the
  * vCPU a[0] % nr_vcpus of VM a[1] % nr_vms"), so the sequence of calls
  * depends only on the seed; only the results (fds, errnos, exits) depend
  * on the kernel. Guest code is generated from an op's words too.
@@ -155,9 +155,22 @@ struct vm *pick_vm(struct st *s, uint64_t r);
 struct vcpu *pick_vcpu(struct vm *vm, uint64_t r);
 int pick_mem(struct st *s, uint64_t r);
 
-/* Executors: sys.c, vm.c, vcpu.c, race.c */
+/* Executors: exec.c, sysvm.c, mem.c, vcpu.c, race.c */
 void exec_op(struct st *s, const struct op *o);
 void exec_vcpu_op(struct st *s, const struct op *o);
+int vm_used(struct vm *vm);
+/* sysvm.c */
+void op_open_dev(struct st *s, const struct op *o);
+void op_close_dev(struct st *s, const struct op *o);
+void op_sys_misc(struct st *s, const struct op *o);
+void op_create_vm(struct st *s, const struct op *o);
+void op_close_vm(struct st *s, const struct op *o);
+void op_vm_misc(struct st *s, const struct op *o);
+/* mem.c */
+void op_mmap_mem(struct st *s, const struct op *o);
+void op_munmap_mem(struct st *s, const struct op *o);
+/* exec.c */
+void op_bad_ioctl(struct st *s, const struct op *o);
 void st_init(struct st *s);
 void st_teardown(struct st *s);
 void close_vcpu(struct vcpu *c, long run_size);
@@ -173,7 +186,7 @@ void runner_end(void);
 void watchdog_start(void);
 uint64_t now_ms(void);
 
-/* Per arch: x86.c or arm64.c */
+/* Per arch: x86_ioctl.c + x86_guest.c, or arm64_ioctl.c + arm64_guest.c */
 extern const char arch_name[];
 extern const unsigned long arch_vm_types[];
 extern const int arch_nvm_types;

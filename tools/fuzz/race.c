@@ -40,7 +40,7 @@ static void race_action(struct race *r)
 
 	switch (o->a[1] % 8) {
 	case 0:	/* close the running vCPU's fd */
-		ncalls++;
+		__atomic_add_fetch(&ncalls, 1, __ATOMIC_RELAXED);
 		close(r->c->fd);
 		r->closed_fd = 1;
 		break;
@@ -50,7 +50,7 @@ static void race_action(struct race *r)
 							 MAX_SLOTS];
 
 			if (sl->used && sl->mem >= 0 && s->mem[sl->mem].hva) {
-				ncalls++;
+				__atomic_add_fetch(&ncalls, 1, __ATOMIC_RELAXED);
 				munmap(s->mem[sl->mem].hva,
 				       s->mem[sl->mem].size);
 				s->mem[sl->mem].hva = NULL;
@@ -98,7 +98,7 @@ static void race_action(struct race *r)
 		close(vm);
 		break;
 	case 5:	/* close the VM fd */
-		ncalls++;
+		__atomic_add_fetch(&ncalls, 1, __ATOMIC_RELAXED);
 		if (r->vm->fd >= 0)
 			close(r->vm->fd);
 		r->closed_vm = 1;
