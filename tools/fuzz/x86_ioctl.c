@@ -260,7 +260,7 @@ static void state_msrs(struct vcpu *c, const struct op *o)
 	}
 }
 
-static void state_cpuid(struct vcpu *c, const struct op *o)
+static void state_cpuid(struct vm *vm, struct vcpu *c, const struct op *o)
 {
 	static const uint32_t nents[] = { 0, 1, 255, 256, 257, 0x7fffffff };
 	struct kvm_cpuid2 *cp;
@@ -273,13 +273,17 @@ static void state_cpuid(struct vcpu *c, const struct op *o)
 		if (n)
 			mutate(cp->entries, n * sizeof(cp->entries[0]),
 			       o->a[3]);
-		xioctl(c->fd, KVM_SET_CPUID2, (unsigned long)cp);
+		/* KVM checks EFER.LME and more against it: unmodelled. */
+		if (xioctl(c->fd, KVM_SET_CPUID2, (unsigned long)cp) == 0)
+			vm->dirty = 1;
 	} else {
 		n = nents[(o->a[2] >> 1) % 6];
 		cp = cpuid_alloc(n < 300 ? n : 300);
 		cp->nent = n;
-		xioctl(c->fd, o->a[2] & 2 ? KVM_GET_CPUID2 : KVM_SET_CPUID2,
-		       o->a[2] & 4 ? bad_ptr(o->a[3]) : (unsigned long)cp);
+		if (xioctl(c->fd, o->a[2] & 2 ? KVM_GET_CPUID2 : KVM_SET_CPUID2,
+			   o->a[2] & 4 ? bad_ptr(o->a[3]) : (unsigned long)cp) ==
+		    0 && !(o->a[2] & 2))
+			vm->dirty = 1;
 	}
 	free(cp);
 }
@@ -312,7 +316,7 @@ void arch_vcpu_state(struct st *s, struct vm *vm, struct vcpu *c,
 		state_msrs(c, o);
 		break;
 	case 6:
-		state_cpuid(c, o);
+		state_cpuid(vm, c, o);
 		break;
 	case 7:
 		mp.mp_state = o->a[2] & 1 ? o->a[2] >> 1 : (o->a[2] >> 1) % 8;
