@@ -109,6 +109,23 @@ static inline bool hvk_vcpu_immediate_exit(struct hvk_vcpu *vcpu)
 	return READ_ONCE(vcpu->run->HVK_KVM_RUN_IMMEDIATE_EXIT);
 }
 
+/*
+ * hvk_memslots_lock() / hvk_memslots_unlock() - one read section of the
+ * VM's memslots (vm->srcu) across several guest-memory accesses that must
+ * see the same slots, as one emulated instruction must: a slot update
+ * waits for the section, so an access is done wholly before a deleted
+ * slot's memory goes back to its VMM. Sections nest; they may sleep.
+ */
+static inline int hvk_memslots_lock(struct hvk_vm *vm)
+{
+	return srcu_read_lock(&vm->srcu);
+}
+
+static inline void hvk_memslots_unlock(struct hvk_vm *vm, int idx)
+{
+	srcu_read_unlock(&vm->srcu, idx);
+}
+
 /* core/vm.c */
 long hvk_create_vm(unsigned long type);
 void hvk_vm_get(struct hvk_vm *vm);

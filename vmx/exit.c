@@ -237,18 +237,10 @@ static const vmx_exit_handler_t vmx_exit_handlers[] = {
 	[EXIT_REASON_NOTIFY]		= vmx_handle_notify,
 };
 
-/**
- * vmx_handle_exit() - dispatch the exit that just happened
- * @vcpu: the vCPU; arch.exit_reason holds the exit reason field
- *
- * Return: see the table above.
- */
-int vmx_handle_exit(struct hvk_vcpu *vcpu)
+static int __vmx_handle_exit(struct hvk_vcpu *vcpu, u16 basic)
 {
-	u16 basic = (u16)vcpu->arch.exit_reason;
 	vmx_exit_handler_t handler = NULL;
 
-	hvk_vcpu_exit_event(vcpu, basic);
 	/*
 	 * An exit in the middle of delivering an event (27.2.4) is expected
 	 * only for the exceptions hvk intercepts, EPT violations (the
@@ -268,4 +260,27 @@ int vmx_handle_exit(struct hvk_vcpu *vcpu)
 	if (!handler)
 		return vmx_handle_unexpected(vcpu);
 	return handler(vcpu);
+}
+
+/**
+ * vmx_handle_exit() - dispatch the exit that just happened
+ * @vcpu: the vCPU; arch.exit_reason holds the exit reason field
+ *
+ * The handler runs in one memslot read section: an emulated instruction
+ * (string I/O, MMIO with its page walk and split parts) sees one set of
+ * slots, and a slot update waits for it (core/hvk.h). No x86 handler
+ * blocks for long: HLT goes to userspace.
+ *
+ * Return: see the table above.
+ */
+int vmx_handle_exit(struct hvk_vcpu *vcpu)
+{
+	u16 basic = (u16)vcpu->arch.exit_reason;
+	int idx, r;
+
+	hvk_vcpu_exit_event(vcpu, basic);
+	idx = hvk_memslots_lock(vcpu->vm);
+	r = __vmx_handle_exit(vcpu, basic);
+	hvk_memslots_unlock(vcpu->vm, idx);
+	return r;
 }

@@ -190,13 +190,7 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 	return VMX_EXIT_TO_USER;
 }
 
-/**
- * vmx_complete_pending() - finish an IN, INS or MMIO load
- * @vcpu: the vCPU, at the start of KVM_RUN
- *
- * Return: VMX_RESUME_GUEST, or a negative errno.
- */
-int vmx_complete_pending(struct hvk_vcpu *vcpu)
+static int __vmx_complete_pending(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct kvm_run *run = vcpu->run;
@@ -235,4 +229,24 @@ int vmx_complete_pending(struct hvk_vcpu *vcpu)
 		break;
 	}
 	return VMX_RESUME_GUEST;
+}
+
+/**
+ * vmx_complete_pending() - finish an IN, INS or MMIO load
+ * @vcpu: the vCPU, at the start of KVM_RUN
+ *
+ * One memslot read section for the whole completion, as for the exit
+ * that started it: the elements of an INS land together, before a slot
+ * update that races with them returns (KVM holds kvm->srcu the same way).
+ *
+ * Return: VMX_RESUME_GUEST, or a negative errno.
+ */
+int vmx_complete_pending(struct hvk_vcpu *vcpu)
+{
+	int idx, r;
+
+	idx = hvk_memslots_lock(vcpu->vm);
+	r = __vmx_complete_pending(vcpu);
+	hvk_memslots_unlock(vcpu->vm, idx);
+	return r;
 }
