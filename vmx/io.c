@@ -13,6 +13,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <asm/trap_pf.h>
 #include <asm/vmx.h>
 
@@ -190,6 +191,37 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 	return VMX_EXIT_TO_USER;
 }
 
+/*
+ * The data of an INS land in one write: the elements were limited to one
+ * guest page at the exit, so that is one translation and one copy into
+ * one memslot, never half of them into a slot a racing update deletes.
+ * With DF set the elements go downwards from the buffer's address:
+ * reversed into a bounce buffer first.
+ */
+static int vmx_complete_ins(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	u32 i, size = a->pending_size, len = a->pending_count * size;
+	u8 *data = vmx_pio_data(vcpu), *rev;
+	int r;
+
+	if (!a->pending_down) {
+		r = vmx_write_guest_virt(vcpu, a->pending_gla, data, len);
+	} else {
+		rev = kmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!rev)
+			return -ENOMEM;
+		for (i = 0; i < a->pending_count; i++)
+			memcpy(rev + len - (i + 1) * size, data + i * size,
+			       size);
+		r = vmx_write_guest_virt(vcpu, a->pending_gla + size - len,
+					 rev, len);
+		kfree(rev);
+	}
+	/* The guest unmapped its buffer meanwhile: KVM errs too. */
+	return r ? -EFAULT : 0;
+}
+
 static int __vmx_complete_pending(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
@@ -206,22 +238,11 @@ static int __vmx_complete_pending(struct hvk_vcpu *vcpu)
 		memcpy(&val, vmx_pio_data(vcpu), a->pending_size);
 		vmx_set_rax_sized(vcpu, val, a->pending_size);
 		break;
-	case VMX_PENDING_INS: {
-		u8 *data = vmx_pio_data(vcpu);
-		u32 i, size = a->pending_size;
-
-		for (i = 0; i < a->pending_count; i++) {
-			u64 at = a->pending_down ? a->pending_gla - i * size :
-						   a->pending_gla + i * size;
-
-			/* The guest unmapped its buffer meanwhile: KVM errs too. */
-			r = vmx_write_guest_virt(vcpu, at, data + i * size,
-						 size);
-			if (r)
-				return -EFAULT;
-		}
+	case VMX_PENDING_INS:
+		r = vmx_complete_ins(vcpu);
+		if (r)
+			return r;
 		break;
-	}
 	case VMX_PENDING_MMIO_READ:
 		r = vmx_complete_mmio_read(vcpu, run->mmio.data);
 		if (r)
