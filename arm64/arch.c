@@ -14,6 +14,7 @@
 #include "hvk.h"
 #include "hyp.h"
 #include "vcpu_regs.h"
+#include "vtimer.h"
 
 long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 {
@@ -132,6 +133,7 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 
 void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
+	hvk_arm64_vtimer_vcpu_destroy(vcpu);
 }
 
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,

@@ -14,7 +14,11 @@
 #include <asm/ptrace.h>
 
 #include "arm64.h"
+#include "exit.h"
 #include "hvk.h"
+#include "psci.h"
+#include "sysreg_trap.h"
+#include "vtimer.h"
 
 /* Data/instruction abort ISS (Arm ARM, ESR_EL2, EC 0x20/0x24). */
 #define HVK_ABT_FSC(esr)	((esr) & 0x3f)
@@ -182,7 +186,7 @@ static int hvk_handle_wfx(struct hvk_vcpu *vcpu)
 	if (vcpu->arch.exit.esr & 1)
 		yield();
 	else
-		hvk_arm64_block(vcpu);
+		hvk_arm64_wfi(vcpu);
 	return HVK_RESUME_GUEST;
 }
 

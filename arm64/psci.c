@@ -17,12 +17,15 @@
 #include <linux/arm-smccc.h>
 #include <linux/kvm.h>
 #include <linux/mutex.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <uapi/linux/psci.h>
 
 #include "arm64.h"
+#include "exit.h"
 #include "hvk.h"
+#include "power.h"
+#include "psci.h"
+#include "vtimer.h"
 
 #define HVK_PSCI_VERSION	PSCI_VERSION(1, 1)
 /* MPIDR_EL1 affinity fields Aff3 (39:32) and Aff2..Aff0 (23:0). */
@@ -60,19 +63,6 @@ static struct hvk_vcpu *hvk_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
 	return found;
 }
 
-static bool hvk_vcpu_stopped(struct hvk_vcpu *vcpu)
-{
-	return READ_ONCE(vcpu->arch.mp_state) == KVM_MP_STATE_STOPPED;
-}
-
-static void hvk_vcpu_power_off(struct hvk_vcpu *vcpu)
-{
-	spin_lock(&vcpu->arch.power_lock);
-	WRITE_ONCE(vcpu->arch.mp_state, KVM_MP_STATE_STOPPED);
-	spin_unlock(&vcpu->arch.power_lock);
-	hvk_arm64_kick(vcpu);
-}
-
 /*
  * CPU_ON: the target (by MPIDR affinity) must be off; it is reset to
  * enter at @entry with x0 = @context, little- or big-endian as the
@@ -82,7 +72,7 @@ static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 			    u64 context, bool v0_2)
 {
 	struct hvk_vcpu *t;
-	long ret;
+	bool be;
 
 	if (target & ~HVK_MPIDR_AFF_MASK)
 		return PSCI_RET_INVALID_PARAMS;
@@ -90,21 +80,10 @@ static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
 
-	spin_lock(&t->arch.power_lock);
-	if (t->arch.mp_state != KVM_MP_STATE_STOPPED) {
-		ret = v0_2 ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS;
-	} else {
-		t->arch.reset_pc = entry;
-		t->arch.reset_x0 = context;
-		t->arch.reset_be = vcpu->arch.sys[HVK_SCTLR_EL1] & HVK_SCTLR_EE;
-		t->arch.reset_pending = true;
-		WRITE_ONCE(t->arch.mp_state, KVM_MP_STATE_RUNNABLE);
-		ret = PSCI_RET_SUCCESS;
-	}
-	spin_unlock(&t->arch.power_lock);
-	if (ret == PSCI_RET_SUCCESS)
-		hvk_arm64_kick(t);
-	return ret;
+	be = vcpu->arch.sys[HVK_SCTLR_EL1] & HVK_SCTLR_EE;
+	if (hvk_arm64_power_on(t, entry, context, be))
+		return PSCI_RET_SUCCESS;
+	return v0_2 ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS;
 }
 
 static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
@@ -129,7 +108,7 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 		if ((t->arch.mpidr & mask) != target)
 			continue;
 		matched = true;
-		if (!hvk_vcpu_stopped(t)) {
+		if (!hvk_arm64_power_is_off(t)) {
 			ret = PSCI_0_2_AFFINITY_LEVEL_ON;
 			break;
 		}
@@ -148,12 +127,11 @@ static int hvk_psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
+	struct hvk_vcpu *t;
 	unsigned int i;
 
-	mutex_lock(&vm->lock);
-	for (i = 0; i < vm->nr_vcpus; i++)
-		hvk_vcpu_power_off(vm->vcpus[i]);
-	mutex_unlock(&vm->lock);
+	hvk_vm_for_each_vcpu(i, t, vm)
+		hvk_arm64_power_off(t);
 
 	memset(&run->system_event, 0, sizeof(run->system_event));
 	run->system_event.type = type;
@@ -194,7 +172,7 @@ static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
 
 	switch (fn) {
 	case KVM_PSCI_FN_CPU_OFF:
-		hvk_vcpu_power_off(vcpu);
+		hvk_arm64_power_off(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case KVM_PSCI_FN_CPU_ON:
@@ -252,11 +230,11 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 	case PSCI_0_2_FN_CPU_SUSPEND:
 	case PSCI_0_2_FN64_CPU_SUSPEND:
 		/* A standby state: return after a wake-up event, as WFI. */
-		hvk_arm64_block(vcpu);
+		hvk_arm64_wfi(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_0_2_FN_CPU_OFF:
-		hvk_vcpu_power_off(vcpu);
+		hvk_arm64_power_off(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_0_2_FN_CPU_ON:

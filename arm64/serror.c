@@ -39,6 +39,7 @@
 #include <asm/esr.h>
 
 #include "arm64.h"
+#include "exit.h"
 #include "hvk.h"
 #include "hyp.h"
 

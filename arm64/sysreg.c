@@ -17,7 +17,10 @@
 #include <asm/sysreg.h>
 
 #include "arm64.h"
+#include "exit.h"
 #include "hvk.h"
+#include "sysreg_trap.h"
+#include "vtimer.h"
 
 /* ISS of a trapped MSR/MRS (Arm ARM, ESR_EL2, EC 0x18). */
 #define ISS_OP0(iss)	(((iss) >> 20) & 3)

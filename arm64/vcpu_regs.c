@@ -21,7 +21,11 @@
 
 #include "arm64.h"
 #include "hvk.h"
+#include "power.h"
+#include "psci.h"
+#include "sysreg_trap.h"
 #include "vcpu_regs.h"
+#include "vtimer.h"
 
 /*
  * KVM_ARM_VCPU_INIT feature bits the KVM ABI of Linux 6.1 knows
@@ -55,10 +59,9 @@ void hvk_arm64_vcpu_create(struct hvk_vcpu *vcpu)
 {
 	/* Uninitialised until KVM_ARM_VCPU_INIT; KVM's mp_state starts at 0. */
 	vcpu->arch.initialized = false;
-	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
 	spin_lock_init(&vcpu->arch.power_lock);
-	init_waitqueue_head(&vcpu->arch.wq);
-	vcpu->arch.cpu = -1;
+	hvk_arm64_power_init(vcpu, false);
+	hvk_arm64_vtimer_vcpu_init(vcpu);
 	vcpu->arch.mpidr = hvk_arm64_vcpu_mpidr(vcpu->id);
 }
 
@@ -184,11 +187,7 @@ static int hvk_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init
 	hvk_arm64_vcpu_reset_sysregs(vcpu);
 	a->mmio.active = false;
 	/* KVM API, "KVM_ARM_VCPU_INIT": POWER_OFF starts the vCPU stopped. */
-	spin_lock(&a->power_lock);
-	a->reset_pending = false;
-	WRITE_ONCE(a->mp_state, a->features & BIT(KVM_ARM_VCPU_POWER_OFF) ?
-		   KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE);
-	spin_unlock(&a->power_lock);
+	hvk_arm64_power_init(vcpu, a->features & BIT(KVM_ARM_VCPU_POWER_OFF));
 	return 0;
 }
 
@@ -360,9 +359,7 @@ static int hvk_set_mp_state(struct hvk_vcpu *vcpu, const struct kvm_mp_state *mp
 	switch (mp->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
 	case KVM_MP_STATE_STOPPED:
-		spin_lock(&vcpu->arch.power_lock);
-		WRITE_ONCE(vcpu->arch.mp_state, mp->mp_state);
-		spin_unlock(&vcpu->arch.power_lock);
+		hvk_arm64_power_set(vcpu, mp->mp_state);
 		return 0;
 	default:
 		return -EINVAL;

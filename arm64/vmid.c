@@ -24,6 +24,7 @@
 #include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "vmid.h"
 
 #define HVK_VTTBR_VMID_SHIFT	48
 

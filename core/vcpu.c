@@ -166,6 +166,7 @@ int hvk_vcpu_create(struct hvk_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 
 	r = hvk_vcpu_alloc_run(vcpu);
 	if (r)
@@ -184,8 +185,13 @@ int hvk_vcpu_create(struct hvk_vm *vm, u32 id)
 		goto err_put_vm;
 	}
 
-	/* Published last: nothing after this point can fail. */
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	/*
+	 * Published last: nothing after this point can fail. The release
+	 * orders the vCPU's setup and its slot before the count that
+	 * lockless readers (hvk_vm_for_each_vcpu()) read with acquire.
+	 */
+	WRITE_ONCE(vm->vcpus[vm->nr_vcpus], vcpu);
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
 	return fd;
 
