@@ -21,7 +21,7 @@
 #include "hvk.h"
 #include "power.h"
 #include "request.h"
-#include "vcpu_regs.h"
+#include "sysreg_trap.h"
 
 /* At vCPU creation (@off false) and KVM_ARM_VCPU_INIT; the vCPU's thread. */
 void hvk_arm64_power_init(struct hvk_vcpu *vcpu, bool off)

@@ -21,8 +21,8 @@
 #include <uapi/linux/psci.h>
 
 #include "arm64.h"
-#include "exit.h"
 #include "hvk.h"
+#include "inject.h"
 #include "power.h"
 #include "psci.h"
 #include "vtimer.h"
@@ -47,7 +47,7 @@ u64 hvk_arm64_vcpu_mpidr(u32 id)
 	       (((u64)(id >> 12) & 0xff) << 16);
 }
 
-static struct hvk_vcpu *hvk_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
+static struct hvk_vcpu *psci_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
 {
 	struct hvk_vcpu *found = NULL;
 	unsigned int i;
@@ -68,7 +68,7 @@ static struct hvk_vcpu *hvk_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
  * enter at @entry with x0 = @context, little- or big-endian as the
  * caller is, and applies that itself when its KVM_RUN next looks.
  */
-static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
+static long psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 			    u64 context, bool v0_2)
 {
 	struct hvk_vcpu *t;
@@ -76,7 +76,7 @@ static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 
 	if (target & ~HVK_MPIDR_AFF_MASK)
 		return PSCI_RET_INVALID_PARAMS;
-	t = hvk_vcpu_by_mpidr(vcpu->vm, target);
+	t = psci_vcpu_by_mpidr(vcpu->vm, target);
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
 
@@ -86,7 +86,7 @@ static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 	return v0_2 ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS;
 }
 
-static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
+static long psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 				   u64 level)
 {
 	struct hvk_vm *vm = vcpu->vm;
@@ -123,7 +123,7 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
  * KVM_RUN sleeps until a CPU_ON or a signal) and this one exits with
  * KVM_EXIT_SYSTEM_EVENT, as in KVM.
  */
-static int hvk_psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
+static int psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
@@ -141,7 +141,7 @@ static int hvk_psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
 	return HVK_EXIT_TO_USER;
 }
 
-static long hvk_psci_features(u64 fn)
+static long psci_features(u64 fn)
 {
 	switch (fn) {
 	case PSCI_0_2_FN_PSCI_VERSION:
@@ -166,7 +166,7 @@ static long hvk_psci_features(u64 fn)
 }
 
 /* PSCI 0.1 at KVM's function ids, for vCPUs without PSCI_0_2. */
-static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
+static int psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
 {
 	long val;
 
@@ -176,7 +176,7 @@ static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
 		val = PSCI_RET_SUCCESS;
 		break;
 	case KVM_PSCI_FN_CPU_ON:
-		val = hvk_psci_cpu_on(vcpu, arg[1], arg[2], arg[3], false);
+		val = psci_cpu_on(vcpu, arg[1], arg[2], arg[3], false);
 		break;
 	default:
 		val = PSCI_RET_NOT_SUPPORTED;
@@ -218,14 +218,14 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 		return HVK_RESUME_GUEST;
 	}
 	if (!(vcpu->arch.features & BIT(KVM_ARM_VCPU_PSCI_0_2)))
-		return hvk_psci_0_1(vcpu, fn, arg);
+		return psci_0_1(vcpu, fn, arg);
 
 	switch (fn) {
 	case PSCI_0_2_FN_PSCI_VERSION:
 		val = HVK_PSCI_VERSION;
 		break;
 	case PSCI_1_0_FN_PSCI_FEATURES:
-		val = hvk_psci_features(lower_32_bits(arg[1]));
+		val = psci_features(lower_32_bits(arg[1]));
 		break;
 	case PSCI_0_2_FN_CPU_SUSPEND:
 	case PSCI_0_2_FN64_CPU_SUSPEND:
@@ -239,11 +239,11 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 		break;
 	case PSCI_0_2_FN_CPU_ON:
 	case PSCI_0_2_FN64_CPU_ON:
-		val = hvk_psci_cpu_on(vcpu, arg[1], arg[2], arg[3], true);
+		val = psci_cpu_on(vcpu, arg[1], arg[2], arg[3], true);
 		break;
 	case PSCI_0_2_FN_AFFINITY_INFO:
 	case PSCI_0_2_FN64_AFFINITY_INFO:
-		val = hvk_psci_affinity_info(vcpu, arg[1], arg[2]);
+		val = psci_affinity_info(vcpu, arg[1], arg[2]);
 		break;
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		val = PSCI_0_2_TOS_MP;
@@ -251,11 +251,11 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		/* Should userspace resume it anyway, the call failed. */
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_SHUTDOWN,
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_SHUTDOWN,
 					     0);
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET, 0);
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET, 0);
 	case PSCI_1_1_FN_SYSTEM_RESET2:
 	case PSCI_1_1_FN64_SYSTEM_RESET2:
 		/* Warm reset (type 0) or a vendor type (bit 31 set). */
@@ -264,7 +264,7 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 			break;
 		}
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET,
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET,
 				KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
 	default:
 		val = PSCI_RET_NOT_SUPPORTED;

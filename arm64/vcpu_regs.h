@@ -17,6 +17,5 @@ void hvk_arm64_preferred_target(struct kvm_vcpu_init *init);
 void hvk_arm64_vcpu_create(struct hvk_vcpu *vcpu);
 long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			  unsigned long arg);
-void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu);
 
 #endif /* HVK_ARM64_VCPU_REGS_H */
