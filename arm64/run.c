@@ -126,9 +126,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			return -EINTR;
 		}
 		/*
-		 * A timer request left from an interrupted WFI says nothing
-		 * the timer check below does not; drop it so that the entry
-		 * is not refused for it.
+		 * Every request bit arm64 defines is consumed before the
+		 * entry (core/arch.h): HVK_ARM64_REQ_POWER just above, and a
+		 * timer request left from an interrupted WFI here, which
+		 * says nothing the timer check below does not.
 		 */
 		hvk_vcpu_check_request(vcpu, HVK_ARM64_REQ_TIMER);
 		cond_resched();
