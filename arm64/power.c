@@ -79,14 +79,20 @@ bool hvk_arm64_power_on(struct hvk_vcpu *vcpu, u64 pc, u64 x0, bool be)
 		a->reset_x0 = x0;
 		a->reset_be = be;
 		a->reset_pending = true;
+		/*
+		 * The request before the state: a run loop that reads
+		 * RUNNABLE in hvk_arm64_power_check() without the lock also
+		 * sees the request, so it never enters before applying the
+		 * reset. Pairs with the smp_rmb() there.
+		 */
+		hvk_vcpu_request(vcpu, HVK_ARM64_REQ_POWER);
+		smp_mb__after_atomic();
 		WRITE_ONCE(a->mp_state, KVM_MP_STATE_RUNNABLE);
 		on = true;
 	}
 	spin_unlock(&a->power_lock);
-	if (on) {
-		hvk_vcpu_request(vcpu, HVK_ARM64_REQ_POWER);
+	if (on)
 		hvk_vcpu_kick(vcpu);
-	}
 	return on;
 }
 

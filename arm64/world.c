@@ -35,22 +35,30 @@
  * the host's FP machinery and behaves the same on 6.1 and 6.12. Measured
  * (tools/bench, HVC round trip): eager switching cost about 15% of it.
  *
- * The KVM_RUN loop around it: arm64/run.c. VMIDs and stage-2 TLB
- * invalidation: arm64/vmid.c. The guest's timers and WFI: arm64/vtimer.c.
+ * hvk_arm64_enter_once() is the one entry: interrupts masked, guest
+ * mode for kicks (core/request.h), the switch. The KVM_RUN loop around
+ * it: arm64/run.c. VMIDs and stage-2 TLB invalidation: arm64/vmid.c.
+ * The guest's timers and WFI: arm64/vtimer.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/types.h>
 #include <asm/cpufeature.h>
 #include <asm/cputype.h>
+#include <asm/daifflags.h>
 #include <asm/kvm_arm.h>
+#include <asm/neon.h>
 #include <asm/sysreg.h>
 
 #include "arm64.h"
 #include "extstate.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "request.h"
 #include "vmid.h"
 #include "world.h"
 
@@ -256,18 +264,14 @@ static void world_guest_save(struct hvk_vcpu *vcpu)
 	a->regs.spsr[KVM_SPSR_EL1] = read_sysreg_s(HVK_SYS_SPSR_EL12);
 }
 
-/**
- * hvk_arm64_world_switch() - one trip into the guest and back
- * @vcpu: the vCPU
- *
- * Preemption and interrupts are off (PSTATE.DAIF all masked, see
- * arm64/run.c), and, when the guest's FP/SIMD is live, the FP/SIMD
- * registers are hvk's (kernel_neon_begin()).
- *
- * Return: the exit kind (enum hvk_exit_kind); the syndrome is in
- * vcpu->arch.exit.
+/*
+ * One trip into the guest and back. Preemption and interrupts are off
+ * (PSTATE.DAIF all masked, hvk_arm64_enter_once()), and, when the
+ * guest's FP/SIMD is live, the FP/SIMD registers are hvk's
+ * (kernel_neon_begin()). Returns the exit kind (enum hvk_exit_kind);
+ * the syndrome is in vcpu->arch.exit.
  */
-u32 hvk_arm64_world_switch(struct hvk_vcpu *vcpu)
+static u32 world_switch(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct hvk_vm *vm = vcpu->vm;
@@ -326,5 +330,61 @@ u32 hvk_arm64_world_switch(struct hvk_vcpu *vcpu)
 	world_host_restore(&h);
 	hvk_arm64_ext_put(vcpu, &ext);
 	isb();
+	return kind;
+}
+
+/**
+ * hvk_arm64_enter_once() - enter the guest once, if nothing says not to
+ * @vcpu: the vCPU, on its own thread, preemptible
+ *
+ * Checked with interrupts off: a signal, a reschedule or a request
+ * (core/request.h); one arriving later raises an IPI that is taken as
+ * soon as the guest runs, which exits at once.
+ *
+ * Return: the exit kind, or HVK_EXIT_NONE if the guest was not entered.
+ */
+u32 hvk_arm64_enter_once(struct hvk_vcpu *vcpu)
+{
+	u32 kind = HVK_EXIT_NONE;
+	bool fp = vcpu->arch.fp_live;
+
+	preempt_disable();
+	if (fp)
+		kernel_neon_begin();
+	local_irq_disable();
+	/*
+	 * With GICv3 pseudo-NMIs (irqchip.gicv3_pseudo_nmi=1, the host's
+	 * system_uses_irq_prio_masking()), local_irq_disable() leaves
+	 * PSTATE.I clear and masks through ICC_PMR_EL1 instead. PMR is not
+	 * switched: it would stay masking while the guest runs, so the GIC
+	 * would signal no host interrupt to the CPU and a guest that never
+	 * traps would never give the CPU back. Mask with PSTATE.DAIF
+	 * instead and open PMR, as the kernel's own local_daif_mask() does
+	 * (it writes GIC_PRIO_IRQON | GIC_PRIO_PSR_I_SET): at EL2 the
+	 * interrupts stay pending; once the guest runs at EL1 they are
+	 * taken to EL2 by HCR_EL2.IMO/FMO whatever PSTATE.I at EL2 was
+	 * (Arm ARM D1.3.6, "Asynchronous exception routing"), and the
+	 * guest exits. SErrors stay masked too until the host is back
+	 * (see __hvk_arm64_enter() in arm64/switch.S and
+	 * hvk_arm64_handle_exit()).
+	 * local_daif_restore(DAIF_PROCCTX_NOIRQ) below puts back "IRQs off,
+	 * SErrors and pseudo-NMIs on" in the host's own form (PMR masking
+	 * or PSTATE.I), and local_irq_enable() then takes what is pending.
+	 * Without priority masking this is just DAIF, set and restored.
+	 */
+	local_daif_mask();
+	/*
+	 * In guest mode from here, requests checked after it (the kicker's
+	 * side of the pairing is in core/request.c).
+	 */
+	if (hvk_vcpu_enter_guest_mode(vcpu) && !signal_pending(current) &&
+	    !need_resched())
+		kind = world_switch(vcpu);
+	hvk_vcpu_exit_guest_mode(vcpu);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
+	local_irq_enable();
+	if (fp)
+		kernel_neon_end();
+	preempt_enable();
 	return kind;
 }

@@ -8,6 +8,6 @@
 struct hvk_vcpu;
 
 void hvk_arm64_world_init(void);
-u32 hvk_arm64_world_switch(struct hvk_vcpu *vcpu);
+u32 hvk_arm64_enter_once(struct hvk_vcpu *vcpu);
 
 #endif /* HVK_ARM64_WORLD_H */

@@ -55,8 +55,9 @@ void hvk_vcpu_kick(struct hvk_vcpu *vcpu)
 	/*
 	 * Only the kicker that moves the vCPU from IN_GUEST to EXITING
 	 * sends the IPI; the others find it on its way. cmpxchg() is fully
-	 * ordered: run_task, published before IN_GUEST_MODE with release,
-	 * is the task that is in the guest now or a later one. Either was
+	 * ordered: run_task, published before IN_GUEST_MODE (smp_wmb() in
+	 * hvk_vcpu_run_begin()), is the task in the guest now or a later
+	 * one. Either was
 	 * running after this RCU read section began, so its task_struct,
 	 * freed only after a grace period (delayed_put_task_struct()),
 	 * stays valid until rcu_read_unlock().

@@ -98,6 +98,24 @@ static inline bool hvk_vcpu_has_requests(struct hvk_vcpu *vcpu)
 }
 
 /**
+ * hvk_vcpu_run_begin() - a KVM_RUN starts on this thread
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Called by core before hvk_arch_vcpu_run(): records the thread a kick
+ * must interrupt.
+ */
+static inline void hvk_vcpu_run_begin(struct hvk_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->run_task, current);
+	/*
+	 * The task before any later IN_GUEST_MODE store of this KVM_RUN:
+	 * a kicker that sees that mode through its fully ordered cmpxchg
+	 * reads this task (or a later KVM_RUN's), never an older one.
+	 */
+	smp_wmb();
+}
+
+/**
  * hvk_vcpu_enter_guest_mode() - the arch run loop is about to enter
  * @vcpu: the vCPU, on its own thread, preemption and interrupts off
  *
@@ -110,17 +128,12 @@ static inline bool hvk_vcpu_has_requests(struct hvk_vcpu *vcpu)
 static inline bool hvk_vcpu_enter_guest_mode(struct hvk_vcpu *vcpu)
 {
 	/*
-	 * Release: the kicker that sees IN_GUEST_MODE (through its fully
-	 * ordered cmpxchg) also sees the task written before it, whose
-	 * CPU it interrupts.
+	 * Mode before requests: the full barrier of smp_store_mb() pairs
+	 * with smp_mb__after_atomic() in hvk_vcpu_kick() (the
+	 * store-buffering pattern described above). vcpu->run_task was
+	 * published once for this KVM_RUN (hvk_vcpu_run_begin()).
 	 */
-	WRITE_ONCE(vcpu->run_task, current);
-	smp_store_release(&vcpu->mode, HVK_IN_GUEST_MODE);
-	/*
-	 * Mode before requests: pairs with smp_mb__after_atomic() in
-	 * hvk_vcpu_kick() (the store-buffering pattern described above).
-	 */
-	smp_mb();
+	smp_store_mb(vcpu->mode, HVK_IN_GUEST_MODE);
 	return !hvk_vcpu_has_requests(vcpu);
 }
 
@@ -131,12 +144,14 @@ static inline bool hvk_vcpu_enter_guest_mode(struct hvk_vcpu *vcpu)
 static inline void hvk_vcpu_exit_guest_mode(struct hvk_vcpu *vcpu)
 {
 	/*
-	 * Release: everything the exit did (saved guest state) is ordered
-	 * before a kicker can see the vCPU outside the guest. A kick that
-	 * read IN_GUEST_MODE before this sent an IPI that the host now
-	 * takes as an ordinary interrupt once interrupts are back on.
+	 * No barrier: a kicker that still reads IN_GUEST_MODE sends an IPI
+	 * the host takes as an ordinary interrupt once interrupts are back
+	 * on, and one that reads OUTSIDE has set its request bit, which the
+	 * next hvk_vcpu_enter_guest_mode() sees after its full barrier. No
+	 * kicker waits for the vCPU to be outside (there is no synchronous
+	 * request), so nothing needs ordering against this store.
 	 */
-	smp_store_release(&vcpu->mode, HVK_OUTSIDE_GUEST_MODE);
+	WRITE_ONCE(vcpu->mode, HVK_OUTSIDE_GUEST_MODE);
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "hvk.h"
+#include "request.h"
 
 static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
@@ -35,6 +36,7 @@ static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			r = -EINVAL;
 			break;
 		}
+		hvk_vcpu_run_begin(vcpu);
 		r = hvk_arch_vcpu_run(vcpu);
 		hvk_vcpu_stats_run_done(vcpu, r);
 		break;
