@@ -4,8 +4,9 @@
  * KVM_ARM_VCPU_INIT (POWER_OFF), KVM_SET_MP_STATE, and PSCI (CPU_ON and
  * CPU_OFF, SYSTEM_OFF/RESET stopping every vCPU), and the CPU_ON reset.
  *
- * Other vCPUs' threads change it, under vcpu->arch.power_lock; they then
- * post HVK_ARM64_REQ_POWER and kick (core/request.h), and the vCPU's own
+ * Other vCPUs' threads change it, under vcpu->arch.power_lock, post
+ * HVK_ARM64_REQ_POWER (CPU_ON before the state it changes, see
+ * hvk_arm64_power_check()) and kick (core/request.h); the vCPU's own
  * thread applies the change in hvk_arm64_power_wait() before its next
  * entry: a stopped vCPU sleeps there until CPU_ON or a signal, as with
  * KVM (KVM API, "KVM_ARM_VCPU_INIT", "KVM_SET_MP_STATE").
