@@ -14,6 +14,7 @@
 #include "hvk.h"
 #include "hyp.h"
 #include "vcpu_regs.h"
+#include "vtimer.h"
 
 long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 {
@@ -75,7 +76,7 @@ void hvk_arch_vm_destroy(struct hvk_vm *vm)
  * without a valid syndrome exit with KVM_EXIT_ARM_NISV). Anything else
  * is -EINVAL, as KVM says for a capability it cannot enable.
  */
-static int hvk_vm_enable_cap(struct hvk_vm *vm,
+static int arm64_vm_enable_cap(struct hvk_vm *vm,
 			     const struct kvm_enable_cap *cap)
 {
 	if (cap->flags)
@@ -104,7 +105,7 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 	case KVM_ENABLE_CAP:
 		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
 			return -EFAULT;
-		return hvk_vm_enable_cap(vm, &cap);
+		return arm64_vm_enable_cap(vm, &cap);
 	case KVM_ARM_PREFERRED_TARGET:
 		hvk_arm64_preferred_target(&init);
 		if (copy_to_user((void __user *)arg, &init, sizeof(init)))
@@ -132,6 +133,7 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 
 void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
+	hvk_arm64_vtimer_vcpu_destroy(vcpu);
 }
 
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,

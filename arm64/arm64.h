@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the arm64 backend's files share: system register encodings, the
- * exit handlers' return rule, and the helpers each file offers the others.
+ * exit handlers' return rule, and the entry points of the small leaf
+ * files (extstate, spectre, serror, mmu). Each larger job has its own
+ * header: exit.h, psci.h, sysreg_trap.h, power.h, vtimer.h, world.h,
+ * vmid.h, vcpu_regs.h.
  */
 #ifndef HVK_ARM64_ARM64_H
 #define HVK_ARM64_ARM64_H
@@ -85,33 +88,6 @@ enum hvk_exit_action {
 	HVK_RESUME_GUEST = 1,
 };
 
-/* arm64/run.c */
-void hvk_arm64_run_init(void);
-u64 hvk_arm64_counter(void);
-void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu);
-void hvk_arm64_kick(struct hvk_vcpu *vcpu);
-
-/* arm64/exit.c */
-int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu);
-void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu);
-void hvk_arm64_skip_instr(struct hvk_vcpu *vcpu);
-void hvk_arm64_inject_undef(struct hvk_vcpu *vcpu);
-void hvk_arm64_inject_abort(struct hvk_vcpu *vcpu, bool iabt, u64 addr);
-u64 hvk_arm64_get_reg(struct hvk_vcpu *vcpu, unsigned int rt);
-void hvk_arm64_set_reg(struct hvk_vcpu *vcpu, unsigned int rt, u64 val);
-int hvk_arm64_block(struct hvk_vcpu *vcpu);
-
-/* arm64/psci.c */
-int hvk_arm64_psci_call(struct hvk_vcpu *vcpu);
-u64 hvk_arm64_vcpu_mpidr(u32 id);
-
-/* arm64/sysreg.c */
-int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu);
-bool hvk_arm64_id_reg_read(u32 encoding, u64 *val);
-int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
-			     bool set);
-unsigned int hvk_arm64_sysreg_list(u64 *ids);
-
 /* arm64/extstate.c: host values of the optional state it switches */
 struct hvk_ext_host {
 	u64 hfgrtr, hfgwtr, hfgitr, hdfgrtr, hdfgwtr, hcrx, tpidr2, ich_hcr;
@@ -120,10 +96,6 @@ struct hvk_ext_host {
 int hvk_arm64_ext_init(void);
 bool hvk_arm64_ext_cpu_ok(unsigned int cpu);
 bool hvk_arm64_ext_hide_mops(void);
-
-/* arm64/vmid.c */
-u64 hvk_arm64_vmid_update(struct hvk_vm *vm);
-u64 hvk_arm64_vttbr(struct hvk_vm *vm, u64 vmid);
 
 /* arm64/spectre.c */
 void hvk_arm64_spectre_init(void);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exits on arm64: one table indexed by the exception class (ESR_EL2.EC)
- * of a synchronous exit, the small handlers, MMIO completion and
- * exception injection into the guest's EL1.
+ * of a synchronous exit, the small handlers and MMIO completion.
+ * Exception injection and register access by number: arm64/inject.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,7 +14,12 @@
 #include <asm/ptrace.h>
 
 #include "arm64.h"
+#include "exit.h"
 #include "hvk.h"
+#include "inject.h"
+#include "psci.h"
+#include "sysreg_trap.h"
+#include "vtimer.h"
 
 /* Data/instruction abort ISS (Arm ARM, ESR_EL2, EC 0x20/0x24). */
 #define HVK_ABT_FSC(esr)	((esr) & 0x3f)
@@ -31,110 +36,15 @@
 
 /* SCTLR_EL1.E0E: EL0 data accesses are big-endian. */
 #define HVK_SCTLR_E0E		BIT(24)
-/* SCTLR_EL1.DSSBS: PSTATE.SSBS on exception entry. */
-#define HVK_SCTLR_DSSBS		BIT_ULL(44)
 
-typedef int (*hvk_exit_handler)(struct hvk_vcpu *vcpu);
-
-u64 hvk_arm64_get_reg(struct hvk_vcpu *vcpu, unsigned int rt)
-{
-	return rt == 31 ? 0 : vcpu->arch.regs.regs.regs[rt];
-}
-
-void hvk_arm64_set_reg(struct hvk_vcpu *vcpu, unsigned int rt, u64 val)
-{
-	if (rt != 31)
-		vcpu->arch.regs.regs.regs[rt] = val;
-}
-
-/*
- * Step over the instruction of the last exit: 4 bytes (ESR_EL2.IL set)
- * for every A64 and A32 instruction, 2 for a 16-bit T32 one from a
- * guest's AArch32 EL0. The syndrome stays until the next entry, so the
- * MMIO completion at the next KVM_RUN sees the same one.
- */
-void hvk_arm64_skip_instr(struct hvk_vcpu *vcpu)
-{
-	vcpu->arch.regs.regs.pc += vcpu->arch.exit.esr & HVK_ESR_IL ? 4 : 2;
-}
-
-/*
- * Take a synchronous exception to the guest's EL1, as the hardware would
- * (Arm ARM, "Exception entry"): ELR_EL1 and SPSR_EL1 get the PC and
- * PSTATE, the PC goes to VBAR_EL1 plus the offset for where the
- * exception came from, PSTATE becomes EL1h with DAIF masked, PAN set
- * unless SCTLR_EL1.SPAN, SSBS from SCTLR_EL1.DSSBS.
- */
-static void hvk_inject_sync(struct hvk_vcpu *vcpu, u64 esr, u64 far,
-			    bool set_far)
-{
-	struct hvk_arch_vcpu *a = &vcpu->arch;
-	u64 pstate = a->regs.regs.pstate;
-	u64 sctlr = a->sys[HVK_SCTLR_EL1];
-	u64 offset;
-
-	hvk_vcpu_inject_event(vcpu, esr);
-
-	if (pstate & PSR_MODE32_BIT)	/* AArch32 EL0 */
-		offset = 0x600;
-	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1t)
-		offset = 0x000;
-	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL1h)
-		offset = 0x200;
-	else				/* EL0t, AArch64 */
-		offset = 0x400;
-	a->regs.elr_el1 = a->regs.regs.pc;
-	a->regs.spsr[KVM_SPSR_EL1] = pstate;
-	a->regs.regs.pc = a->sys[HVK_VBAR_EL1] + offset;
-	pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT;
-	if (!(sctlr & HVK_SCTLR_SPAN))
-		pstate |= PSR_PAN_BIT;
-	if (sctlr & HVK_SCTLR_DSSBS)
-		pstate |= PSR_SSBS_BIT;
-	a->regs.regs.pstate = pstate;
-	a->sys[HVK_ESR_EL1] = esr;
-	if (set_far)
-		a->sys[HVK_FAR_EL1] = far;
-}
-
-static bool hvk_guest_at_el0(struct hvk_vcpu *vcpu)
-{
-	u64 pstate = vcpu->arch.regs.regs.pstate;
-
-	return (pstate & PSR_MODE32_BIT) ||
-	       (pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
-}
-
-/* An UNDEFINED instruction: EC 0 ("unknown reason"), IL 1. */
-void hvk_arm64_inject_undef(struct hvk_vcpu *vcpu)
-{
-	hvk_inject_sync(vcpu, (u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT |
-			HVK_ESR_IL, 0, false);
-}
-
-/*
- * A synchronous external abort on @addr (a virtual address, FAR_EL1):
- * instruction or data abort, from the current or a lower EL.
- */
-void hvk_arm64_inject_abort(struct hvk_vcpu *vcpu, bool iabt, u64 addr)
-{
-	bool el0 = hvk_guest_at_el0(vcpu);
-	u64 ec;
-
-	if (iabt)
-		ec = el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
-	else
-		ec = el0 ? ESR_ELx_EC_DABT_LOW : ESR_ELx_EC_DABT_CUR;
-	hvk_inject_sync(vcpu, ec << ESR_ELx_EC_SHIFT | HVK_ESR_IL |
-			HVK_FSC_EXTABT, addr, true);
-}
+typedef int (*exit_handler_fn)(struct hvk_vcpu *vcpu);
 
 /*
  * KVM_EXIT_INTERNAL_ERROR for what hvk does not handle: data[0] is the
  * raw ESR_EL2, data[1] FAR_EL2, data[2] the exit kind (enum
  * hvk_exit_kind; 0 is a synchronous exception).
  */
-static int hvk_exit_internal_error(struct hvk_vcpu *vcpu)
+static int exit_internal_error(struct hvk_vcpu *vcpu)
 {
 	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
 	struct kvm_run *run = vcpu->run;
@@ -156,15 +66,15 @@ static int hvk_exit_internal_error(struct hvk_vcpu *vcpu)
  * KVM_RUN. From now on its registers are loaded on every entry; the
  * instruction runs again (the PC still points at it).
  */
-static int hvk_handle_fp(struct hvk_vcpu *vcpu)
+static int exit_handle_fp(struct hvk_vcpu *vcpu)
 {
 	if (vcpu->arch.fp_live)		/* cannot trap while enabled */
-		return hvk_exit_internal_error(vcpu);
+		return exit_internal_error(vcpu);
 	vcpu->arch.fp_live = true;
 	return HVK_RESUME_GUEST;
 }
 
-static int hvk_handle_undef(struct hvk_vcpu *vcpu)
+static int exit_handle_undef(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_inject_undef(vcpu);
 	return HVK_RESUME_GUEST;
@@ -176,18 +86,18 @@ static int hvk_handle_undef(struct hvk_vcpu *vcpu)
  * or a signal (the run loop then returns -EINTR). WFE/WFET: yield the
  * CPU. Either way the instruction completes, as in KVM.
  */
-static int hvk_handle_wfx(struct hvk_vcpu *vcpu)
+static int exit_handle_wfx(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_skip_instr(vcpu);
 	if (vcpu->arch.exit.esr & 1)
 		yield();
 	else
-		hvk_arm64_block(vcpu);
+		hvk_arm64_wfi(vcpu);
 	return HVK_RESUME_GUEST;
 }
 
 /* HVC from EL1: the SMCCC/PSCI conduit; HVC's ELR is already past it. */
-static int hvk_handle_hvc(struct hvk_vcpu *vcpu)
+static int exit_handle_hvc(struct hvk_vcpu *vcpu)
 {
 	return hvk_arm64_psci_call(vcpu);
 }
@@ -200,14 +110,14 @@ static int hvk_handle_hvc(struct hvk_vcpu *vcpu)
  * through HVC only. (Later KVMs take SMC #0 as a second SMCCC conduit;
  * hvk_arm64_psci_call() would serve it unchanged.)
  */
-static int hvk_handle_smc(struct hvk_vcpu *vcpu)
+static int exit_handle_smc(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_skip_instr(vcpu);
 	hvk_arm64_set_reg(vcpu, 0, ~0ULL);
 	return HVK_RESUME_GUEST;
 }
 
-static u64 hvk_mmio_swab(u64 data, unsigned int len)
+static u64 exit_mmio_swab(u64 data, unsigned int len)
 {
 	switch (len) {
 	case 2:
@@ -221,11 +131,11 @@ static u64 hvk_mmio_swab(u64 data, unsigned int len)
 	}
 }
 
-static bool hvk_guest_data_be(struct hvk_vcpu *vcpu)
+static bool exit_guest_data_be(struct hvk_vcpu *vcpu)
 {
 	u64 sctlr = vcpu->arch.sys[HVK_SCTLR_EL1];
 
-	return hvk_guest_at_el0(vcpu) ? sctlr & HVK_SCTLR_E0E :
+	return hvk_arm64_guest_at_el0(vcpu) ? sctlr & HVK_SCTLR_E0E :
 					sctlr & HVK_SCTLR_EE;
 }
 
@@ -248,8 +158,8 @@ static void hvk_arm64_mmio_load(struct hvk_vcpu *vcpu, const void *buf)
 	}
 	if (!m->sixty_four)
 		data &= 0xffffffffULL;
-	if (hvk_guest_data_be(vcpu))
-		data = hvk_mmio_swab(data, m->len);
+	if (exit_guest_data_be(vcpu))
+		data = exit_mmio_swab(data, m->len);
 	hvk_arm64_set_reg(vcpu, m->rt, data);
 }
 
@@ -273,7 +183,7 @@ void hvk_arm64_mmio_complete(struct hvk_vcpu *vcpu)
  * KVM_EXIT_ARM_NISV if the VMM asked for it (KVM_CAP_ARM_NISV_TO_USER),
  * otherwise -ENOSYS, KVM's answer.
  */
-static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
+static int exit_to_mmio(struct hvk_vcpu *vcpu, u64 ipa)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	struct kvm_run *run = vcpu->run;
@@ -302,8 +212,8 @@ static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
 
 	if (m->is_write) {
 		data = hvk_arm64_get_reg(vcpu, m->rt);
-		if (hvk_guest_data_be(vcpu))
-			data = hvk_mmio_swab(data, m->len);
+		if (exit_guest_data_be(vcpu))
+			data = exit_mmio_swab(data, m->len);
 		data = cpu_to_le64(data);
 		/* An in-kernel device took it: no exit, kvm_run untouched. */
 		if (!hvk_io_bus_write(vcpu, HVK_MMIO_BUS, ipa, m->len, &data)) {
@@ -339,7 +249,7 @@ static int hvk_mmio_exit(struct hvk_vcpu *vcpu, u64 ipa)
  * data cache maintenance is skipped, and a data access becomes an MMIO
  * exit.
  */
-static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
+static int exit_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 {
 	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
 	u64 esr = e->esr;
@@ -359,7 +269,7 @@ static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 	case HVK_FSC_PARITY_WALK:	/* 0x1c-0x1f */
 		return hvk_arm64_handle_sea(vcpu, ipa);
 	default:
-		return hvk_exit_internal_error(vcpu);
+		return exit_internal_error(vcpu);
 	}
 
 	/*
@@ -401,17 +311,17 @@ static int hvk_handle_abort(struct hvk_vcpu *vcpu, bool iabt)
 		hvk_arm64_skip_instr(vcpu);
 		return HVK_RESUME_GUEST;
 	}
-	return hvk_mmio_exit(vcpu, ipa);
+	return exit_to_mmio(vcpu, ipa);
 }
 
-static int hvk_handle_iabt(struct hvk_vcpu *vcpu)
+static int exit_handle_iabt(struct hvk_vcpu *vcpu)
 {
-	return hvk_handle_abort(vcpu, true);
+	return exit_handle_abort(vcpu, true);
 }
 
-static int hvk_handle_dabt(struct hvk_vcpu *vcpu)
+static int exit_handle_dabt(struct hvk_vcpu *vcpu)
 {
-	return hvk_handle_abort(vcpu, false);
+	return exit_handle_abort(vcpu, false);
 }
 
 /*
@@ -421,17 +331,17 @@ static int hvk_handle_dabt(struct hvk_vcpu *vcpu)
  * hvk hides a feature (SVE, SME, pointer authentication) are UNDEFINED
  * for the guest, as on a CPU without it.
  */
-static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
-	[ESR_ELx_EC_WFx]	= hvk_handle_wfx,
-	[ESR_ELx_EC_FP_ASIMD]	= hvk_handle_fp,
-	[ESR_ELx_EC_PAC]	= hvk_handle_undef,
-	[ESR_ELx_EC_HVC64]	= hvk_handle_hvc,
-	[ESR_ELx_EC_SMC64]	= hvk_handle_smc,
+static const exit_handler_fn exit_handlers[ESR_ELx_EC_MAX + 1] = {
+	[ESR_ELx_EC_WFx]	= exit_handle_wfx,
+	[ESR_ELx_EC_FP_ASIMD]	= exit_handle_fp,
+	[ESR_ELx_EC_PAC]	= exit_handle_undef,
+	[ESR_ELx_EC_HVC64]	= exit_handle_hvc,
+	[ESR_ELx_EC_SMC64]	= exit_handle_smc,
 	[ESR_ELx_EC_SYS64]	= hvk_arm64_handle_sysreg,
-	[ESR_ELx_EC_SVE]	= hvk_handle_undef,
-	[ESR_ELx_EC_SME]	= hvk_handle_undef,
-	[ESR_ELx_EC_IABT_LOW]	= hvk_handle_iabt,
-	[ESR_ELx_EC_DABT_LOW]	= hvk_handle_dabt,
+	[ESR_ELx_EC_SVE]	= exit_handle_undef,
+	[ESR_ELx_EC_SME]	= exit_handle_undef,
+	[ESR_ELx_EC_IABT_LOW]	= exit_handle_iabt,
+	[ESR_ELx_EC_DABT_LOW]	= exit_handle_dabt,
 };
 
 /**
@@ -447,7 +357,7 @@ static const hvk_exit_handler hvk_exit_handlers[ESR_ELx_EC_MAX + 1] = {
 int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu)
 {
 	const struct hvk_arm64_exit *e = &vcpu->arch.exit;
-	hvk_exit_handler fn;
+	exit_handler_fn fn;
 
 	/* The histogram: EC for a trap, 64 and up for the other kinds. */
 	hvk_vcpu_exit_event(vcpu, e->kind == HVK_EXIT_SYNC ?
@@ -459,11 +369,11 @@ int hvk_arm64_handle_exit(struct hvk_vcpu *vcpu)
 	case HVK_EXIT_SERROR:
 		return hvk_arm64_handle_serror(vcpu);
 	case HVK_EXIT_SYNC:
-		fn = hvk_exit_handlers[HVK_ESR_EC(e->esr)];
+		fn = exit_handlers[HVK_ESR_EC(e->esr)];
 		if (fn)
 			return fn(vcpu);
-		return hvk_exit_internal_error(vcpu);
+		return exit_internal_error(vcpu);
 	default:
-		return hvk_exit_internal_error(vcpu);
+		return exit_internal_error(vcpu);
 	}
 }

@@ -2,7 +2,7 @@
 /*
  * Optional architecture state a guest could reach although hvk does not
  * offer the feature: what newer CPUs add beyond the Armv8.2 registers
- * arm64/run.c switches. Each item is trapped (the guest gets UNDEFINED,
+ * arm64/world.c switches. Each item is trapped (the guest gets UNDEFINED,
  * consistent with the ID registers hvk shows, arm64/sysreg.c), switched
  * per entry, or, where neither is possible, hvk refuses to load.
  *
@@ -31,7 +31,7 @@
  *               off for the guest (TCR2_EL1 effectively 0): a CPU with
  *               S1POE and no FEAT_FGT is refused.
  *   FEAT_SME    SMSTART, SVCR, SMCR_EL1 and ZA trap through CPTR_EL2.SMEN
- *               (arm64/run.c). TPIDR2_EL0 is not covered by SMEN (only
+ *               (arm64/world.c). TPIDR2_EL0 is not covered by SMEN (only
  *               by SCR_EL3.EnTP2 and the FGT bit nTPIDR2_EL0) and holds
  *               the VMM thread's value: switched per entry, with a
  *               per-vCPU guest copy starting at 0 (and trapped as well
@@ -80,11 +80,11 @@
 #define HVK_ICC_SRE_EL2_SRE	BIT(0)
 
 struct hvk_ext_feat hvk_ext;
-static DEFINE_PER_CPU(struct hvk_ext_feat, hvk_ext_cpu);
+static DEFINE_PER_CPU(struct hvk_ext_feat, ext_cpu);
 
-static void hvk_ext_probe_cpu(void *unused)
+static void ext_probe_cpu(void *unused)
 {
-	struct hvk_ext_feat *f = this_cpu_ptr(&hvk_ext_cpu);
+	struct hvk_ext_feat *f = this_cpu_ptr(&ext_cpu);
 	u64 pfr0 = read_sysreg_s(SYS_ID_AA64PFR0_EL1);
 
 	f->fgt = ID_MMFR0_FGT(read_sysreg_s(SYS_ID_AA64MMFR0_EL1));
@@ -102,7 +102,7 @@ static void hvk_ext_probe_cpu(void *unused)
 }
 
 /* What a CPU with @f needs that hvk cannot give: a message, or NULL. */
-static const char *hvk_ext_refusal(const struct hvk_ext_feat *f)
+static const char *ext_refusal(const struct hvk_ext_feat *f)
 {
 	if (f->fgt >= 2)
 		return "FEAT_FGT2 (fine-grained traps hvk does not set)";
@@ -128,11 +128,11 @@ int hvk_arm64_ext_init(void)
 
 	memset(&hvk_ext, 0, sizeof(hvk_ext));
 	hvk_ext.gic_sysregs = true;
-	on_each_cpu(hvk_ext_probe_cpu, NULL, 1);
+	on_each_cpu(ext_probe_cpu, NULL, 1);
 	for_each_online_cpu(cpu) {
-		const struct hvk_ext_feat *f = per_cpu_ptr(&hvk_ext_cpu, cpu);
+		const struct hvk_ext_feat *f = per_cpu_ptr(&ext_cpu, cpu);
 
-		why = hvk_ext_refusal(f);
+		why = ext_refusal(f);
 		if (why) {
 			pr_err("CPU%u has %s: refusing to load\n", cpu, why);
 			return -EOPNOTSUPP;
@@ -152,7 +152,7 @@ int hvk_arm64_ext_init(void)
 	 * needs them on all CPUs to switch them.
 	 */
 	for_each_online_cpu(cpu) {
-		const struct hvk_ext_feat *f = per_cpu_ptr(&hvk_ext_cpu, cpu);
+		const struct hvk_ext_feat *f = per_cpu_ptr(&ext_cpu, cpu);
 
 		if ((hvk_ext.fgt && !f->fgt) || (hvk_ext.hcx && !f->hcx) ||
 		    (hvk_ext.sme && !f->sme)) {
@@ -181,11 +181,11 @@ int hvk_arm64_ext_init(void)
  */
 bool hvk_arm64_ext_cpu_ok(unsigned int cpu)
 {
-	struct hvk_ext_feat *f = this_cpu_ptr(&hvk_ext_cpu);
+	struct hvk_ext_feat *f = this_cpu_ptr(&ext_cpu);
 	const char *why;
 
-	hvk_ext_probe_cpu(NULL);
-	why = hvk_ext_refusal(f);
+	ext_probe_cpu(NULL);
+	why = ext_refusal(f);
 	if (!why && f->fgt == hvk_ext.fgt && !!f->hcx == !!hvk_ext.hcx &&
 	    !!f->sme == !!hvk_ext.sme && (!f->s1poe || hvk_ext.fgt) &&
 	    (!f->fpmr || hvk_ext.hcx) &&

@@ -42,7 +42,7 @@ extern struct hvk_ext_feat hvk_ext;
  * @vcpu: the vCPU about to run
  * @h: where the host's values go
  *
- * Interrupts are off; arm64/run.c issues the ISB before the entry.
+ * Interrupts are off; arm64/world.c issues the ISB before the entry.
  * Inline: it runs on every entry and exit (tools/bench).
  */
 static __always_inline void

@@ -7,10 +7,10 @@
 #define HVK_ARM64_HVK_ARCH_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/types.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 
 #include "mmu/stage2.h"
 
@@ -22,7 +22,7 @@
  * @vmid:	the allocator's generation (bits 63:16) and the VMID it gave
  *		this VM in that generation (bits 15:0), in one value so that
  *		a vCPU's one acquire read gets a pair that belongs together
- *		(0: none yet; arm64/run.c hvk_vmid_update())
+ *		(0: none yet; arm64/vmid.c hvk_arm64_vmid_update())
  * @nisv_to_user: KVM_CAP_ARM_NISV_TO_USER enabled
  * @cntvoff:	CNTVOFF_EL2 of its vCPUs: their virtual counter is the
  *		physical one minus this (KVM_REG_ARM_TIMER_CNT sets it)
@@ -135,11 +135,10 @@ struct hvk_mmio_pending {
  * @reset_pc: entry point from CPU_ON
  * @reset_x0: context id from CPU_ON
  * @reset_be: the caller of CPU_ON runs big-endian at EL1 (SCTLR_EL1.EE)
- * @wq: a vCPU blocked in KVM_RUN (stopped, or in WFI) sleeps here
- * @wake: a reason to leave WFI was posted (read by the vCPU's own thread)
- * @cpu: the CPU the vCPU is in the guest on, or -1 (for kicks)
+ * @wfi_timer: ends a WFI when the guest's timer fires (arm64/vtimer.c);
+ *	       blocking and kicks are core's (core/request.h)
  * @fp_live: the guest used FP/SIMD in this KVM_RUN: its registers are
- *	     switched on every entry (else FP/SIMD traps, arm64/run.c)
+ *	     switched on every entry (else FP/SIMD traps, arm64/world.c)
  * @mpidr: the guest's MPIDR_EL1 (VMPIDR_EL2), from the vCPU id
  * @mmio: pending MMIO completion
  * @exit: the last exit's syndrome
@@ -158,9 +157,7 @@ struct hvk_arch_vcpu {
 	u64 reset_pc;
 	u64 reset_x0;
 	bool reset_be;
-	wait_queue_head_t wq;
-	bool wake;
-	int cpu;
+	struct hrtimer wfi_timer;
 	bool fp_live;
 	u64 mpidr;
 	struct hvk_mmio_pending mmio;

@@ -32,6 +32,7 @@
 #include "arch.h"
 #include "arm64.h"
 #include "hyp.h"
+#include "world.h"
 
 struct hvk_hyp_caps hvk_hyp;
 
@@ -204,9 +205,9 @@ int hvk_arch_init(void)
 	}
 	hyp_cpuhp_state = r;
 	r = 0;
-	hvk_arm64_run_init();
+	hvk_arm64_world_init();
 	hvk_arm64_spectre_init();
-	/* arm64/run.c hvk_enter_once() says how guests run then. */
+	/* arm64/run.c run_enter_once() says how guests run then. */
 	if (system_uses_irq_prio_masking())
 		pr_info("the host masks interrupts by GIC priority (pseudo-NMIs): guests run with PSTATE.DAIF masked and ICC_PMR_EL1 open\n");
 

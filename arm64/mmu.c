@@ -4,7 +4,7 @@
  * the geometry and VTCR_EL2 for the VM's IPA size, and the arch hooks
  * mmu/mmu.c calls (core/arch.h): leaf attributes and the cache
  * maintenance a new leaf needs. The TLB flush hook, which needs the VMID
- * allocator, is in arm64/run.c.
+ * allocator, is in arm64/vmid.c.
  */
 #include <linux/sizes.h>
 #include <linux/types.h>

@@ -17,12 +17,15 @@
 #include <linux/arm-smccc.h>
 #include <linux/kvm.h>
 #include <linux/mutex.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <uapi/linux/psci.h>
 
 #include "arm64.h"
 #include "hvk.h"
+#include "inject.h"
+#include "power.h"
+#include "psci.h"
+#include "vtimer.h"
 
 #define HVK_PSCI_VERSION	PSCI_VERSION(1, 1)
 /* MPIDR_EL1 affinity fields Aff3 (39:32) and Aff2..Aff0 (23:0). */
@@ -44,7 +47,7 @@ u64 hvk_arm64_vcpu_mpidr(u32 id)
 	       (((u64)(id >> 12) & 0xff) << 16);
 }
 
-static struct hvk_vcpu *hvk_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
+static struct hvk_vcpu *psci_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
 {
 	struct hvk_vcpu *found = NULL;
 	unsigned int i;
@@ -60,54 +63,30 @@ static struct hvk_vcpu *hvk_vcpu_by_mpidr(struct hvk_vm *vm, u64 mpidr)
 	return found;
 }
 
-static bool hvk_vcpu_stopped(struct hvk_vcpu *vcpu)
-{
-	return READ_ONCE(vcpu->arch.mp_state) == KVM_MP_STATE_STOPPED;
-}
-
-static void hvk_vcpu_power_off(struct hvk_vcpu *vcpu)
-{
-	spin_lock(&vcpu->arch.power_lock);
-	WRITE_ONCE(vcpu->arch.mp_state, KVM_MP_STATE_STOPPED);
-	spin_unlock(&vcpu->arch.power_lock);
-	hvk_arm64_kick(vcpu);
-}
-
 /*
  * CPU_ON: the target (by MPIDR affinity) must be off; it is reset to
  * enter at @entry with x0 = @context, little- or big-endian as the
  * caller is, and applies that itself when its KVM_RUN next looks.
  */
-static long hvk_psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
+static long psci_cpu_on(struct hvk_vcpu *vcpu, u64 target, u64 entry,
 			    u64 context, bool v0_2)
 {
 	struct hvk_vcpu *t;
-	long ret;
+	bool be;
 
 	if (target & ~HVK_MPIDR_AFF_MASK)
 		return PSCI_RET_INVALID_PARAMS;
-	t = hvk_vcpu_by_mpidr(vcpu->vm, target);
+	t = psci_vcpu_by_mpidr(vcpu->vm, target);
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
 
-	spin_lock(&t->arch.power_lock);
-	if (t->arch.mp_state != KVM_MP_STATE_STOPPED) {
-		ret = v0_2 ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS;
-	} else {
-		t->arch.reset_pc = entry;
-		t->arch.reset_x0 = context;
-		t->arch.reset_be = vcpu->arch.sys[HVK_SCTLR_EL1] & HVK_SCTLR_EE;
-		t->arch.reset_pending = true;
-		WRITE_ONCE(t->arch.mp_state, KVM_MP_STATE_RUNNABLE);
-		ret = PSCI_RET_SUCCESS;
-	}
-	spin_unlock(&t->arch.power_lock);
-	if (ret == PSCI_RET_SUCCESS)
-		hvk_arm64_kick(t);
-	return ret;
+	be = vcpu->arch.sys[HVK_SCTLR_EL1] & HVK_SCTLR_EE;
+	if (hvk_arm64_power_on(t, entry, context, be))
+		return PSCI_RET_SUCCESS;
+	return v0_2 ? PSCI_RET_ALREADY_ON : PSCI_RET_INVALID_PARAMS;
 }
 
-static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
+static long psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 				   u64 level)
 {
 	struct hvk_vm *vm = vcpu->vm;
@@ -129,7 +108,7 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
 		if ((t->arch.mpidr & mask) != target)
 			continue;
 		matched = true;
-		if (!hvk_vcpu_stopped(t)) {
+		if (!hvk_arm64_power_is_off(t)) {
 			ret = PSCI_0_2_AFFINITY_LEVEL_ON;
 			break;
 		}
@@ -144,16 +123,15 @@ static long hvk_psci_affinity_info(struct hvk_vcpu *vcpu, u64 target,
  * KVM_RUN sleeps until a CPU_ON or a signal) and this one exits with
  * KVM_EXIT_SYSTEM_EVENT, as in KVM.
  */
-static int hvk_psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
+static int psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
+	struct hvk_vcpu *t;
 	unsigned int i;
 
-	mutex_lock(&vm->lock);
-	for (i = 0; i < vm->nr_vcpus; i++)
-		hvk_vcpu_power_off(vm->vcpus[i]);
-	mutex_unlock(&vm->lock);
+	hvk_vm_for_each_vcpu(i, t, vm)
+		hvk_arm64_power_off(t);
 
 	memset(&run->system_event, 0, sizeof(run->system_event));
 	run->system_event.type = type;
@@ -163,7 +141,7 @@ static int hvk_psci_system_event(struct hvk_vcpu *vcpu, u32 type, u64 flags)
 	return HVK_EXIT_TO_USER;
 }
 
-static long hvk_psci_features(u64 fn)
+static long psci_features(u64 fn)
 {
 	switch (fn) {
 	case PSCI_0_2_FN_PSCI_VERSION:
@@ -188,17 +166,17 @@ static long hvk_psci_features(u64 fn)
 }
 
 /* PSCI 0.1 at KVM's function ids, for vCPUs without PSCI_0_2. */
-static int hvk_psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
+static int psci_0_1(struct hvk_vcpu *vcpu, u64 fn, const u64 *arg)
 {
 	long val;
 
 	switch (fn) {
 	case KVM_PSCI_FN_CPU_OFF:
-		hvk_vcpu_power_off(vcpu);
+		hvk_arm64_power_off(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case KVM_PSCI_FN_CPU_ON:
-		val = hvk_psci_cpu_on(vcpu, arg[1], arg[2], arg[3], false);
+		val = psci_cpu_on(vcpu, arg[1], arg[2], arg[3], false);
 		break;
 	default:
 		val = PSCI_RET_NOT_SUPPORTED;
@@ -240,32 +218,32 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 		return HVK_RESUME_GUEST;
 	}
 	if (!(vcpu->arch.features & BIT(KVM_ARM_VCPU_PSCI_0_2)))
-		return hvk_psci_0_1(vcpu, fn, arg);
+		return psci_0_1(vcpu, fn, arg);
 
 	switch (fn) {
 	case PSCI_0_2_FN_PSCI_VERSION:
 		val = HVK_PSCI_VERSION;
 		break;
 	case PSCI_1_0_FN_PSCI_FEATURES:
-		val = hvk_psci_features(lower_32_bits(arg[1]));
+		val = psci_features(lower_32_bits(arg[1]));
 		break;
 	case PSCI_0_2_FN_CPU_SUSPEND:
 	case PSCI_0_2_FN64_CPU_SUSPEND:
 		/* A standby state: return after a wake-up event, as WFI. */
-		hvk_arm64_block(vcpu);
+		hvk_arm64_wfi(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_0_2_FN_CPU_OFF:
-		hvk_vcpu_power_off(vcpu);
+		hvk_arm64_power_off(vcpu);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_0_2_FN_CPU_ON:
 	case PSCI_0_2_FN64_CPU_ON:
-		val = hvk_psci_cpu_on(vcpu, arg[1], arg[2], arg[3], true);
+		val = psci_cpu_on(vcpu, arg[1], arg[2], arg[3], true);
 		break;
 	case PSCI_0_2_FN_AFFINITY_INFO:
 	case PSCI_0_2_FN64_AFFINITY_INFO:
-		val = hvk_psci_affinity_info(vcpu, arg[1], arg[2]);
+		val = psci_affinity_info(vcpu, arg[1], arg[2]);
 		break;
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		val = PSCI_0_2_TOS_MP;
@@ -273,11 +251,11 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		/* Should userspace resume it anyway, the call failed. */
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_SHUTDOWN,
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_SHUTDOWN,
 					     0);
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET, 0);
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET, 0);
 	case PSCI_1_1_FN_SYSTEM_RESET2:
 	case PSCI_1_1_FN64_SYSTEM_RESET2:
 		/* Warm reset (type 0) or a vendor type (bit 31 set). */
@@ -286,7 +264,7 @@ int hvk_arm64_psci_call(struct hvk_vcpu *vcpu)
 			break;
 		}
 		x[0] = PSCI_RET_INTERNAL_FAILURE;
-		return hvk_psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET,
+		return psci_system_event(vcpu, KVM_SYSTEM_EVENT_RESET,
 				KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
 	default:
 		val = PSCI_RET_NOT_SUPPORTED;

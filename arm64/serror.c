@@ -9,7 +9,7 @@
  *   - pending before the entry: the host's own. __hvk_arm64_enter()
  *     (arm64/switch.S) synchronises (DSB SY, ISB) and looks at
  *     ISR_EL1.A; if one is pending it does not enter, and the host takes
- *     it with its own vectors (do_serror()) as soon as hvk_enter_once()
+ *     it with its own vectors (do_serror()) as soon as run_enter_once()
  *     unmasks PSTATE.A again with local_daif_restore();
  *   - taken while the guest runs (hvk's vector, exit kind SERROR):
  *     hvk_arm64_handle_serror() below applies the host kernel's rules
@@ -43,7 +43,7 @@
 #include "hyp.h"
 
 /* Make a virtual SError pending for the guest: HCR_EL2.VSE at entry. */
-static void hvk_serror_inject(struct hvk_vcpu *vcpu)
+static void serror_inject(struct hvk_vcpu *vcpu)
 {
 	/* Traced as the syndrome class an SError is taken with. */
 	hvk_vcpu_inject_event(vcpu, (u64)ESR_ELx_EC_SERROR << ESR_ELx_EC_SHIFT);
@@ -80,7 +80,7 @@ int hvk_arm64_handle_serror(struct hvk_vcpu *vcpu)
 	}
 	pr_warn_ratelimited("vCPU %u: SError while the guest ran (ESR_EL2 %#llx): made pending for the guest\n",
 			    vcpu->id, esr);
-	hvk_serror_inject(vcpu);
+	serror_inject(vcpu);
 	return HVK_RESUME_GUEST;
 }
 
@@ -95,6 +95,6 @@ int hvk_arm64_handle_sea(struct hvk_vcpu *vcpu, u64 ipa)
 {
 	pr_warn_ratelimited("vCPU %u: synchronous external abort at IPA %#llx (ESR_EL2 %#llx): SError for the guest\n",
 			    vcpu->id, ipa, vcpu->arch.exit.esr);
-	hvk_serror_inject(vcpu);
+	serror_inject(vcpu);
 	return HVK_RESUME_GUEST;
 }

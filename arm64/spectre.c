@@ -99,16 +99,16 @@ static const struct {
 #define HVK_MMFR1_ECBHB(v)	(((v) >> 60) & 0xf)
 #define HVK_ISAR2_CLRBHB(v)	(((v) >> 28) & 0xf)
 
-struct hvk_spectre_cpu {
+struct spectre_cpu {
 	bool bhb, v2;		/* the kernel says: affected */
 	bool ecbhb, clrbhb;
 	u8 k;
 	bool fw_wa1, fw_wa3;	/* firmware: required and implemented */
 };
 
-static DEFINE_PER_CPU(struct hvk_spectre_cpu, hvk_spectre_cpu);
+static DEFINE_PER_CPU(struct spectre_cpu, spectre_cpu);
 
-static u8 hvk_bhb_loop_k(void)
+static u8 spectre_bhb_loop_k(void)
 {
 	u32 midr = read_cpuid_id();
 	unsigned int i;
@@ -125,7 +125,7 @@ static u8 hvk_bhb_loop_k(void)
  * here" (SMCCC, DEN0028, ARCH_WORKAROUND_1/3). The kernel calls
  * firmware through SMC at EL2 (HVC would come back to EL2 itself).
  */
-static bool hvk_fw_needed(u32 fn)
+static bool spectre_fw_needed(u32 fn)
 {
 	struct arm_smccc_res res;
 
@@ -135,20 +135,20 @@ static bool hvk_fw_needed(u32 fn)
 	return (int)res.a0 == 0;
 }
 
-static void hvk_spectre_probe_cpu(void *unused)
+static void spectre_probe_cpu(void *unused)
 {
-	struct hvk_spectre_cpu *c = this_cpu_ptr(&hvk_spectre_cpu);
+	struct spectre_cpu *c = this_cpu_ptr(&spectre_cpu);
 
 	memset(c, 0, sizeof(*c));
 	c->bhb = this_cpu_has_cap(ARM64_SPECTRE_BHB);
 	c->v2 = this_cpu_has_cap(ARM64_SPECTRE_V2);
 	c->ecbhb = HVK_MMFR1_ECBHB(read_sysreg_s(SYS_ID_AA64MMFR1_EL1));
 	c->clrbhb = HVK_ISAR2_CLRBHB(read_sysreg_s(SYS_ID_AA64ISAR2_EL1));
-	c->k = hvk_bhb_loop_k();
+	c->k = spectre_bhb_loop_k();
 	if (c->bhb && !c->ecbhb && !c->clrbhb && !c->k)
-		c->fw_wa3 = hvk_fw_needed(ARM_SMCCC_ARCH_WORKAROUND_3);
+		c->fw_wa3 = spectre_fw_needed(ARM_SMCCC_ARCH_WORKAROUND_3);
 	if (c->v2)
-		c->fw_wa1 = hvk_fw_needed(ARM_SMCCC_ARCH_WORKAROUND_1);
+		c->fw_wa1 = spectre_fw_needed(ARM_SMCCC_ARCH_WORKAROUND_1);
 }
 
 /**
@@ -168,10 +168,10 @@ void hvk_arm64_spectre_init(void)
 		pr_info("Spectre-v2/BHB: mitigations=off, none on guest exits\n");
 		return;
 	}
-	on_each_cpu(hvk_spectre_probe_cpu, NULL, 1);
+	on_each_cpu(spectre_probe_cpu, NULL, 1);
 	for_each_online_cpu(cpu) {
-		const struct hvk_spectre_cpu *c =
-			per_cpu_ptr(&hvk_spectre_cpu, cpu);
+		const struct spectre_cpu *c =
+			per_cpu_ptr(&spectre_cpu, cpu);
 
 		if (c->bhb && !c->ecbhb) {
 			if (c->clrbhb)

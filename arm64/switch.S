@@ -3,7 +3,7 @@
  * The arm64 world switch, and nothing else: hvk's EL2 vector table, the
  * ERET into the guest and the way back, and the FP/SIMD register file.
  *
- * arm64/switch.c calls __hvk_arm64_enter() with interrupts masked, after
+ * arm64/world.c calls __hvk_arm64_enter() with interrupts masked, after
  * loading the guest's EL1 system registers, VTTBR_EL2, HCR_EL2 and the
  * rest. This file saves the host's callee-saved registers, SP_EL0 (the
  * host kernel's `current`), VBAR_EL2 and DAIF on the host stack, points

@@ -12,12 +12,16 @@
 
 #include <linux/bits.h>
 #include <linux/kvm.h>
+#include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
 
 #include "arm64.h"
 #include "hvk.h"
+#include "inject.h"
+#include "sysreg_trap.h"
+#include "vtimer.h"
 
 /* ISS of a trapped MSR/MRS (Arm ARM, ESR_EL2, EC 0x18). */
 #define ISS_OP0(iss)	(((iss) >> 20) & 3)
@@ -133,7 +137,7 @@ bool hvk_arm64_id_reg_read(u32 encoding, u64 *val)
  * @offset) has reached CVAL. It is UNKNOWN while ENABLE is clear; KVM
  * computes it all the same, and so does hvk.
  */
-static u64 hvk_timer_ctl(u64 ctl, u64 cval, u64 offset)
+static u64 sysreg_timer_ctl(u64 ctl, u64 cval, u64 offset)
 {
 	ctl &= CNT_CTL_ENABLE | CNT_CTL_IMASK;
 	if (cval <= hvk_arm64_counter() - offset)
@@ -149,7 +153,7 @@ static u64 hvk_timer_ctl(u64 ctl, u64 cval, u64 offset)
  * value). It fires through device_irq_level and wakes WFI (run.c), as
  * the virtual timer does.
  */
-static bool hvk_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
+static bool sysreg_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 			      u64 *val)
 {
 	u64 *ctl = &vcpu->arch.sys[HVK_CNTP_CTL_EL0];
@@ -159,7 +163,7 @@ static bool hvk_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 	switch (enc) {
 	case SR_CNTP_CTL:
 		if (read)
-			*val = hvk_timer_ctl(*ctl, *cval, 0);
+			*val = sysreg_timer_ctl(*ctl, *cval, 0);
 		else
 			*ctl = *val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 		return true;
@@ -182,7 +186,7 @@ static bool hvk_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 }
 
 /* DC ISW, DC CSW, DC CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
-static bool hvk_is_set_way(u32 enc)
+static bool sysreg_is_set_way(u32 enc)
 {
 	return enc == sys_reg(1, 0, 7, 6, 2) ||
 	       enc == sys_reg(1, 0, 7, 10, 2) ||
@@ -223,9 +227,9 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 	} else if (ISS_OP0(iss) == 2 || enc == SR_ACTLR_EL1) {
 		/* Other debug registers, ACTLR_EL1: RAZ/WI. */
 		val = 0;
-	} else if (hvk_ptimer_access(vcpu, enc, read, &val)) {
+	} else if (sysreg_ptimer_access(vcpu, enc, read, &val)) {
 		/* The emulated EL1 physical timer. */
-	} else if (hvk_is_set_way(enc)) {
+	} else if (sysreg_is_set_way(enc)) {
 		/*
 		 * DC ISW/CSW/CISW (HCR_EL2.TSW): by set/way, on the host's
 		 * caches, they cannot mean anything for one guest. With
@@ -319,12 +323,12 @@ static const struct {
 /* The ID space comes after MPIDR_EL1 and before SCTLR_EL1 in id order. */
 #define ONE_REG_ID_AFTER	2
 
-static u64 hvk_one_sysreg_id(u16 low)
+static u64 sysreg_one_id(u16 low)
 {
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | low;
 }
 
-static int hvk_one_sysreg_slot(u16 low)
+static int sysreg_one_slot(u16 low)
 {
 	unsigned int i;
 
@@ -360,7 +364,7 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 					      low & 7), &fixed);
 		goto fixed;
 	}
-	slot = hvk_one_sysreg_slot(low);
+	slot = sysreg_one_slot(low);
 	if (slot >= 0)
 		slot &= ~HVK_SR_UNLISTED;
 	switch (slot) {
@@ -402,7 +406,7 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 					       (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 			return 0;
 		}
-		*val = hvk_timer_ctl(vcpu->arch.sys[slot],
+		*val = sysreg_timer_ctl(vcpu->arch.sys[slot],
 				     vcpu->arch.sys[slot + 1],
 				     slot == HVK_CNTV_CTL_EL0 ?
 				     READ_ONCE(vcpu->vm->arch.cntvoff) : 0);
@@ -439,13 +443,25 @@ unsigned int hvk_arm64_sysreg_list(u64 *ids)
 			for (low = ONE_REG_ID_FIRST; low <= ONE_REG_ID_LAST;
 			     low++, n++)
 				if (ids)
-					ids[n] = hvk_one_sysreg_id(low);
+					ids[n] = sysreg_one_id(low);
 		}
 		if (hvk_one_sysregs[i].slot & HVK_SR_UNLISTED)
 			continue;
 		if (ids)
-			ids[n] = hvk_one_sysreg_id(hvk_one_sysregs[i].id);
+			ids[n] = sysreg_one_id(hvk_one_sysregs[i].id);
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The EL1 system registers at reset: SCTLR_EL1 with the MMU and caches
+ * off, everything else zero (their reset values are UNKNOWN in the Arm
+ * ARM; zero is what a guest may assume least about).
+ */
+void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu)
+{
+	memset(vcpu->arch.sys, 0, sizeof(vcpu->arch.sys));
+	vcpu->arch.serror_pending = false;
+	vcpu->arch.sys[HVK_SCTLR_EL1] = HVK_SCTLR_EL1_RESET;
 }

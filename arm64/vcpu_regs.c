@@ -21,7 +21,11 @@
 
 #include "arm64.h"
 #include "hvk.h"
+#include "power.h"
+#include "psci.h"
+#include "sysreg_trap.h"
 #include "vcpu_regs.h"
+#include "vtimer.h"
 
 /*
  * KVM_ARM_VCPU_INIT feature bits the KVM ABI of Linux 6.1 knows
@@ -55,27 +59,14 @@ void hvk_arm64_vcpu_create(struct hvk_vcpu *vcpu)
 {
 	/* Uninitialised until KVM_ARM_VCPU_INIT; KVM's mp_state starts at 0. */
 	vcpu->arch.initialized = false;
-	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
 	spin_lock_init(&vcpu->arch.power_lock);
-	init_waitqueue_head(&vcpu->arch.wq);
-	vcpu->arch.cpu = -1;
+	hvk_arm64_power_init(vcpu, false);
+	hvk_arm64_vtimer_vcpu_init(vcpu);
 	vcpu->arch.mpidr = hvk_arm64_vcpu_mpidr(vcpu->id);
 }
 
-/*
- * The EL1 system registers at reset: SCTLR_EL1 with the MMU and caches
- * off, everything else zero (their reset values are UNKNOWN in the Arm
- * ARM; zero is what a guest may assume least about).
- */
-void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu)
-{
-	memset(vcpu->arch.sys, 0, sizeof(vcpu->arch.sys));
-	vcpu->arch.serror_pending = false;
-	vcpu->arch.sys[HVK_SCTLR_EL1] = HVK_SCTLR_EL1_RESET;
-}
-
 /**
- * hvk_core_reg_size() - size of the core register at a word offset
+ * regs_core_size() - size of the core register at a word offset
  * @off: offset into struct kvm_regs in 32-bit words, below HVK_CORE_WORDS
  *
  * The core registers have their natural sizes (KVM API, "ARM64 core/FP-SIMD
@@ -86,7 +77,7 @@ void hvk_arm64_vcpu_reset_sysregs(struct hvk_vcpu *vcpu)
  *
  * Return: the size in bytes, or 0 when @off names no register.
  */
-static unsigned int hvk_core_reg_size(u64 off)
+static unsigned int regs_core_size(u64 off)
 {
 	unsigned int size;
 
@@ -118,7 +109,7 @@ static unsigned int hvk_core_reg_size(u64 off)
 	return size;
 }
 
-static u64 hvk_core_size_bits(unsigned int size)
+static u64 regs_core_size_bits(unsigned int size)
 {
 	switch (size) {
 	case sizeof(u32):
@@ -135,14 +126,14 @@ static u64 hvk_core_size_bits(unsigned int size)
  * every general-purpose, FP/SIMD and banked register zero, PC 0, PSTATE
  * EL1h with DAIF masked.
  */
-static void hvk_core_regs_reset(struct hvk_vcpu *vcpu)
+static void regs_core_reset(struct hvk_vcpu *vcpu)
 {
 	memset(&vcpu->arch.regs, 0, sizeof(vcpu->arch.regs));
 	vcpu->arch.regs.regs.pstate = HVK_RESET_PSTATE_EL1;
 }
 
 /**
- * hvk_vcpu_init() - KVM_ARM_VCPU_INIT
+ * regs_vcpu_init() - KVM_ARM_VCPU_INIT
  * @vcpu: the vCPU
  * @init: the target and features userspace asked for
  *
@@ -155,7 +146,7 @@ static void hvk_core_regs_reset(struct hvk_vcpu *vcpu)
  *
  * Return: 0, -EINVAL or -ENOENT; on failure the vCPU is left as it was.
  */
-static int hvk_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init)
+static int regs_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	unsigned int i;
@@ -180,20 +171,16 @@ static int hvk_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init
 	a->target = init->target;
 	a->features = init->features[0];
 	a->initialized = true;
-	hvk_core_regs_reset(vcpu);
+	regs_core_reset(vcpu);
 	hvk_arm64_vcpu_reset_sysregs(vcpu);
 	a->mmio.active = false;
 	/* KVM API, "KVM_ARM_VCPU_INIT": POWER_OFF starts the vCPU stopped. */
-	spin_lock(&a->power_lock);
-	a->reset_pending = false;
-	WRITE_ONCE(a->mp_state, a->features & BIT(KVM_ARM_VCPU_POWER_OFF) ?
-		   KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE);
-	spin_unlock(&a->power_lock);
+	hvk_arm64_power_init(vcpu, a->features & BIT(KVM_ARM_VCPU_POWER_OFF));
 	return 0;
 }
 
 /**
- * hvk_core_reg_ptr() - where a core register id's value lives
+ * regs_core_ptr() - where a core register id's value lives
  * @vcpu: the vCPU
  * @id: a KVM_REG_ARM64 | KVM_REG_ARM_CORE id
  * @size: set to the register's size
@@ -204,7 +191,7 @@ static int hvk_vcpu_init(struct hvk_vcpu *vcpu, const struct kvm_vcpu_init *init
  *
  * Return: a pointer into vcpu->arch.regs, or an ERR_PTR().
  */
-static void *hvk_core_reg_ptr(struct hvk_vcpu *vcpu, u64 id,
+static void *regs_core_ptr(struct hvk_vcpu *vcpu, u64 id,
 			      unsigned int *size)
 {
 	u64 off = id & ~(KVM_REG_ARCH_MASK | KVM_REG_SIZE_MASK |
@@ -213,7 +200,7 @@ static void *hvk_core_reg_ptr(struct hvk_vcpu *vcpu, u64 id,
 
 	if (off >= HVK_CORE_WORDS || off + words >= HVK_CORE_WORDS)
 		return ERR_PTR(-ENOENT);
-	*size = hvk_core_reg_size(off);
+	*size = regs_core_size(off);
 	if (!*size || KVM_REG_SIZE(id) != *size)
 		return ERR_PTR(-EINVAL);
 	return (u32 *)&vcpu->arch.regs + off;
@@ -225,7 +212,7 @@ static void *hvk_core_reg_ptr(struct hvk_vcpu *vcpu, u64 id,
  * AArch32 at any EL, so an AArch32 mode (M[4] = 1) is refused as KVM
  * refuses it for a vCPU without 32-bit support; EL2 and EL3 modes too.
  */
-static bool hvk_pstate_mode_ok(u64 pstate)
+static bool regs_pstate_mode_ok(u64 pstate)
 {
 	switch (pstate & PSR_AA32_MODE_MASK) {
 	case PSR_MODE_EL0t:
@@ -238,7 +225,7 @@ static bool hvk_pstate_mode_ok(u64 pstate)
 }
 
 /* A KVM_REG_ARM64_SYSREG id: 64-bit values, in arm64/sysreg.c. */
-static int hvk_sysreg_one_reg(struct hvk_vcpu *vcpu,
+static int regs_sysreg_one_reg(struct hvk_vcpu *vcpu,
 			      const struct kvm_one_reg *reg, bool set)
 {
 	u64 __user *uaddr = u64_to_user_ptr(reg->addr);
@@ -254,7 +241,7 @@ static int hvk_sysreg_one_reg(struct hvk_vcpu *vcpu,
 }
 
 /**
- * hvk_one_reg() - KVM_GET_ONE_REG and KVM_SET_ONE_REG
+ * regs_one_reg() - KVM_GET_ONE_REG and KVM_SET_ONE_REG
  * @vcpu: the vCPU, initialised
  * @reg: the id and user address, already copied in
  * @set: KVM_SET_ONE_REG
@@ -266,7 +253,7 @@ static int hvk_sysreg_one_reg(struct hvk_vcpu *vcpu,
  *
  * Return: 0, -EINVAL, -ENOENT or -EFAULT.
  */
-static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
+static int regs_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
 		       bool set)
 {
 	void __user *uaddr = u64_to_user_ptr(reg->addr);
@@ -277,10 +264,10 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
 	if ((reg->id & ~KVM_REG_SIZE_MASK) >> 32 != KVM_REG_ARM64 >> 32)
 		return -EINVAL;
 	if ((reg->id & KVM_REG_ARM_COPROC_MASK) == KVM_REG_ARM64_SYSREG)
-		return hvk_sysreg_one_reg(vcpu, reg, set);
+		return regs_sysreg_one_reg(vcpu, reg, set);
 	if ((reg->id & KVM_REG_ARM_COPROC_MASK) != KVM_REG_ARM_CORE)
 		return -ENOENT;
-	p = hvk_core_reg_ptr(vcpu, reg->id, &size);
+	p = regs_core_ptr(vcpu, reg->id, &size);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 
@@ -290,14 +277,14 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
 	if (copy_from_user(val, uaddr, size))
 		return -EFAULT;
 	if (p == &vcpu->arch.regs.regs.pstate &&
-	    !hvk_pstate_mode_ok(*(u64 *)val))
+	    !regs_pstate_mode_ok(*(u64 *)val))
 		return -EINVAL;
 	memcpy(p, val, size);
 	return 0;
 }
 
 /**
- * hvk_get_reg_list() - KVM_GET_REG_LIST
+ * regs_get_reg_list() - KVM_GET_REG_LIST
  * @vcpu: the vCPU, initialised
  * @ulist: userspace's struct kvm_reg_list
  *
@@ -308,7 +295,7 @@ static int hvk_one_reg(struct hvk_vcpu *vcpu, const struct kvm_one_reg *reg,
  *
  * Return: 0, -E2BIG, -EFAULT or -ENOMEM.
  */
-static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
+static int regs_get_reg_list(struct hvk_vcpu *vcpu,
 			    struct kvm_reg_list __user *ulist)
 {
 	struct kvm_reg_list list;
@@ -319,7 +306,7 @@ static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
 	int r;
 
 	for (off = 0; off < HVK_CORE_WORDS; off++)
-		count += !!hvk_core_reg_size(off);
+		count += !!regs_core_size(off);
 	nsys = hvk_arm64_sysreg_list(NULL);
 	count += nsys;
 
@@ -333,11 +320,11 @@ static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
 		return -E2BIG;
 
 	for (off = 0; off < HVK_CORE_WORDS; off++) {
-		size = hvk_core_reg_size(off);
+		size = regs_core_size(off);
 		if (!size)
 			continue;
 		if (put_user(KVM_REG_ARM64 | KVM_REG_ARM_CORE |
-			     hvk_core_size_bits(size) | off, uid++))
+			     regs_core_size_bits(size) | off, uid++))
 			return -EFAULT;
 	}
 
@@ -355,14 +342,12 @@ static int hvk_get_reg_list(struct hvk_vcpu *vcpu,
  * CPU_OFF would leave it). KVM also takes SUSPENDED, which hvk does not
  * offer yet. Other vCPUs change the state through PSCI, hence the lock.
  */
-static int hvk_set_mp_state(struct hvk_vcpu *vcpu, const struct kvm_mp_state *mp)
+static int regs_set_mp_state(struct hvk_vcpu *vcpu, const struct kvm_mp_state *mp)
 {
 	switch (mp->mp_state) {
 	case KVM_MP_STATE_RUNNABLE:
 	case KVM_MP_STATE_STOPPED:
-		spin_lock(&vcpu->arch.power_lock);
-		WRITE_ONCE(vcpu->arch.mp_state, mp->mp_state);
-		spin_unlock(&vcpu->arch.power_lock);
+		hvk_arm64_power_set(vcpu, mp->mp_state);
 		return 0;
 	default:
 		return -EINVAL;
@@ -391,7 +376,7 @@ long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 
 		if (copy_from_user(&init, argp, sizeof(init)))
 			return -EFAULT;
-		return hvk_vcpu_init(vcpu, &init);
+		return regs_vcpu_init(vcpu, &init);
 	}
 	case KVM_GET_ONE_REG:
 	case KVM_SET_ONE_REG: {
@@ -401,12 +386,12 @@ long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			return -ENOEXEC;
 		if (copy_from_user(&reg, argp, sizeof(reg)))
 			return -EFAULT;
-		return hvk_one_reg(vcpu, &reg, ioctl == KVM_SET_ONE_REG);
+		return regs_one_reg(vcpu, &reg, ioctl == KVM_SET_ONE_REG);
 	}
 	case KVM_GET_REG_LIST:
 		if (!vcpu->arch.initialized)
 			return -ENOEXEC;
-		return hvk_get_reg_list(vcpu, argp);
+		return regs_get_reg_list(vcpu, argp);
 	case KVM_GET_MP_STATE: {
 		struct kvm_mp_state mp = {
 			.mp_state = READ_ONCE(vcpu->arch.mp_state),
@@ -419,7 +404,7 @@ long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			return -EFAULT;
-		return hvk_set_mp_state(vcpu, &mp);
+		return regs_set_mp_state(vcpu, &mp);
 	}
 	default:
 		return -EINVAL;

@@ -21,9 +21,9 @@
 #include <asm/barrier.h>
 
 #include "arch.h"
-#include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "vmid.h"
 
 #define HVK_VTTBR_VMID_SHIFT	48
 
@@ -39,20 +39,20 @@ MODULE_PARM_DESC(vmid_limit,
 
 /*
  * The allocator: the current generation and the next free VMID in it,
- * under hvk_vmid_lock. hvk_vmid_gen is also read without the lock (the
+ * under vmid_lock. vmid_gen is also read without the lock (the
  * fast path of hvk_arm64_vmid_update()), hence atomic.
  */
-static DEFINE_SPINLOCK(hvk_vmid_lock);
-static atomic64_t hvk_vmid_gen = ATOMIC64_INIT(1);
-static u64 hvk_vmid_next = 1;		/* VMID 0 is left to the host */
-static DEFINE_PER_CPU(u64, hvk_cpu_vmid_gen);
+static DEFINE_SPINLOCK(vmid_lock);
+static atomic64_t vmid_gen = ATOMIC64_INIT(1);
+static u64 vmid_next = 1;		/* VMID 0 is left to the host */
+static DEFINE_PER_CPU(u64, vmid_cpu_gen);
 
 /* vm->arch.vmid: generation in bits 63:16, VMID in bits 15:0. */
 #define HVK_VMID_MASK		GENMASK_ULL(15, 0)
 #define HVK_VMID_GEN_SHIFT	16
 
 /* One past the last VMID a generation hands out. */
-static u64 hvk_vmid_end(void)
+static u64 vmid_end(void)
 {
 	u64 end = BIT_ULL(hvk_hyp.vmid_bits);
 
@@ -88,30 +88,30 @@ u64 hvk_arm64_vmid_update(struct hvk_vm *vm)
 	u64 v = atomic64_read_acquire(&vm->arch.vmid);
 	u64 gen;
 
-	if (v >> HVK_VMID_GEN_SHIFT != atomic64_read(&hvk_vmid_gen)) {
-		spin_lock(&hvk_vmid_lock);
-		gen = atomic64_read(&hvk_vmid_gen);
+	if (v >> HVK_VMID_GEN_SHIFT != atomic64_read(&vmid_gen)) {
+		spin_lock(&vmid_lock);
+		gen = atomic64_read(&vmid_gen);
 		v = atomic64_read(&vm->arch.vmid);
 		if (v >> HVK_VMID_GEN_SHIFT != gen) {
-			if (hvk_vmid_next >= hvk_vmid_end()) {
-				gen = atomic64_inc_return(&hvk_vmid_gen);
-				hvk_vmid_next = 1;
+			if (vmid_next >= vmid_end()) {
+				gen = atomic64_inc_return(&vmid_gen);
+				vmid_next = 1;
 				pr_info_ratelimited("VMIDs wrapped: generation %llu\n",
 						    gen);
 			}
-			v = gen << HVK_VMID_GEN_SHIFT | hvk_vmid_next++;
+			v = gen << HVK_VMID_GEN_SHIFT | vmid_next++;
 			atomic64_set_release(&vm->arch.vmid, v);
 		}
-		spin_unlock(&hvk_vmid_lock);
+		spin_unlock(&vmid_lock);
 	}
 
 	gen = v >> HVK_VMID_GEN_SHIFT;
-	if (__this_cpu_read(hvk_cpu_vmid_gen) != gen) {
+	if (__this_cpu_read(vmid_cpu_gen) != gen) {
 		dsb(nshst);
 		asm volatile("tlbi alle1" : : : "memory");
 		dsb(nsh);
 		isb();
-		__this_cpu_write(hvk_cpu_vmid_gen, gen);
+		__this_cpu_write(vmid_cpu_gen, gen);
 	}
 	return v;
 }

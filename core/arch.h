@@ -136,6 +136,19 @@ void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu);
  * when kvm_run holds an exit userspace must see, or when a signal is
  * pending (-EINTR with KVM_EXIT_INTR).
  *
+ * Requests and kicks (core/request.h) rely on the loop doing, for every
+ * entry, with preemption and interrupts off (host interrupts pending
+ * from then on must make the guest exit at once):
+ *	if (hvk_vcpu_enter_guest_mode(vcpu) && !signal_pending(current) &&
+ *	    !need_resched())
+ *		enter the guest;
+ *	hvk_vcpu_exit_guest_mode(vcpu);
+ * and, outside that window, consuming every request bit it defines
+ * (hvk_vcpu_check_request()): a bit left pending makes every later
+ * hvk_vcpu_enter_guest_mode() refuse. A vCPU that halts sleeps in
+ * hvk_vcpu_block() with a condition that includes the requests that
+ * should wake it.
+ *
  * Return: 0 with vcpu->run->exit_reason set, or a negative errno.
  */
 int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu);

@@ -22,6 +22,7 @@
 #include <linux/srcu.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
 #include "iobus.h"
@@ -43,6 +44,13 @@ struct hvk_vm {
 	pid_t pid;			/* creator's, for the stats id */
 
 	struct mutex lock;		/* vCPU table, memslot updates */
+	/*
+	 * vcpus[] grows under @lock and never shrinks while the VM lives:
+	 * a new vCPU is stored first and nr_vcpus raised after it with
+	 * smp_store_release(), so a reader without @lock (any context,
+	 * hvk_vm_for_each_vcpu()) that reads nr_vcpus with acquire sees
+	 * every vCPU it counts fully set up.
+	 */
 	unsigned int nr_vcpus;
 	struct hvk_vcpu *vcpus[HVK_MAX_VCPUS_LIMIT];
 
@@ -72,8 +80,38 @@ struct hvk_vcpu {
 
 	struct hvk_vcpu_stats stats;	/* stats.h; this vCPU's thread */
 
+	/* Requests, kicks and blocking: core/request.h */
+	unsigned long requests;		/* HVK_REQ_* bits, atomic bitops */
+	int mode;			/* enum hvk_vcpu_mode */
+	struct task_struct *run_task;	/* the thread in KVM_RUN, for kicks */
+	wait_queue_head_t wq;		/* hvk_vcpu_block() sleeps here */
+
 	struct hvk_arch_vcpu arch;
 };
+
+/*
+ * The number of vCPUs published so far; acquire pairs with the release
+ * in hvk_vcpu_create() (see struct hvk_vm's nr_vcpus).
+ */
+static inline unsigned int hvk_vm_nr_vcpus(struct hvk_vm *vm)
+{
+	return smp_load_acquire(&vm->nr_vcpus);
+}
+
+/**
+ * hvk_vm_for_each_vcpu() - walk a VM's vCPUs, from any context
+ * @i: an unsigned int cursor
+ * @vcpu: set to each vCPU in turn
+ * @vm: the VM, kept alive by the caller
+ *
+ * Takes no lock, so it may run in atomic context (an hrtimer, an
+ * interrupt being delivered). vCPUs published while it runs may or may
+ * not be visited; none is ever seen half set up, and none goes away
+ * before its VM.
+ */
+#define hvk_vm_for_each_vcpu(i, vcpu, vm)				\
+	for ((i) = 0; (i) < hvk_vm_nr_vcpus(vm) &&			\
+		      ((vcpu) = READ_ONCE((vm)->vcpus[i]), true); (i)++)
 
 /**
  * hvk_vcpu_signal_exit() - should KVM_RUN stop for a signal?

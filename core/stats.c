@@ -72,8 +72,14 @@ struct hvk_stats_src {
 	struct hvk_vcpu *vcpu;		/* NULL for the VM's */
 };
 
+/*
+ * A descriptor is its fixed fields and a HVK_STATS_NAME_SIZE-byte name.
+ * Not sizeof(struct kvm_stats_desc): in newer kernels (6.12) its view of
+ * the uapi struct carries name[KVM_STATS_NAME_SIZE] (userspace sees a
+ * flexible array), which would count the name twice on 6.12.
+ */
 #define HVK_STATS_DESC_SIZE \
-	(sizeof(struct kvm_stats_desc) + HVK_STATS_NAME_SIZE)
+	(offsetof(struct kvm_stats_desc, name) + HVK_STATS_NAME_SIZE)
 
 /* Build the whole file image; the caller frees it. */
 static void *hvk_stats_image(const struct hvk_stats_src *src, size_t *len)

@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "hvk.h"
+#include "request.h"
 
 static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
@@ -35,6 +36,7 @@ static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			r = -EINVAL;
 			break;
 		}
+		hvk_vcpu_run_begin(vcpu);
 		r = hvk_arch_vcpu_run(vcpu);
 		hvk_vcpu_stats_run_done(vcpu, r);
 		break;
@@ -166,6 +168,7 @@ int hvk_vcpu_create(struct hvk_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 
 	r = hvk_vcpu_alloc_run(vcpu);
 	if (r)
@@ -184,8 +187,13 @@ int hvk_vcpu_create(struct hvk_vm *vm, u32 id)
 		goto err_put_vm;
 	}
 
-	/* Published last: nothing after this point can fail. */
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	/*
+	 * Published last: nothing after this point can fail. The release
+	 * orders the vCPU's setup and its slot before the count that
+	 * lockless readers (hvk_vm_for_each_vcpu()) read with acquire.
+	 */
+	WRITE_ONCE(vm->vcpus[vm->nr_vcpus], vcpu);
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
 	return fd;
 

@@ -244,7 +244,7 @@ static unsigned int hvk_vmid_limit(void)
  * TLB hit itself: QEMU's TCG drops its whole software TLB for the
  * stage-2 regime whenever VTTBR_EL2 changes value, so a stale VMID never
  * finds stale entries there. The fix (one atomic generation/VMID
- * snapshot per entry, arm64/run.c) is argued in its comment.
+ * snapshot per entry, arm64/vmid.c) is argued in its comment.
  *
  * Under --kvm there is no such knob (KVM 6.1's VMID allocator has 16
  * bits and does not wrap in a test): the same VMs run with the same
