@@ -36,6 +36,7 @@
 #include "arch.h"
 #include "caps.h"
 #include "perf.h"
+#include "request.h"
 #include "run.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -400,8 +401,16 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		 * guest's state: a softirq or the scheduler may have used
 		 * them since fpu_swap_kvm_fpstate() (TIF_NEED_FPU_LOAD).
 		 */
-		if (need_resched() || signal_pending(current) ||
-		    !vmx_cpu_is_on() || a->cpu != smp_processor_id()) {
+		/*
+		 * In guest mode before the last checks: a kick from now on
+		 * sends an IPI, taken as an exit (core/request.h); a request
+		 * already posted keeps us out. x86 defines no request bit
+		 * yet: the in-kernel irqchip will.
+		 */
+		if (!hvk_vcpu_enter_guest_mode(vcpu) || need_resched() ||
+		    signal_pending(current) || !vmx_cpu_is_on() ||
+		    a->cpu != smp_processor_id()) {
+			hvk_vcpu_exit_guest_mode(vcpu);
 			local_irq_enable();
 			preempt_enable();
 			continue;
@@ -409,6 +418,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
 		fail = vmx_enter_once(vcpu);
+		hvk_vcpu_exit_guest_mode(vcpu);
 		local_irq_enable();	/* the host takes its interrupt here */
 		preempt_enable();
 
