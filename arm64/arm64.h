@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <asm/sysreg.h>
 
+#include "arch.h"	/* enum hvk_exit_action */
+
 struct hvk_vm;
 struct hvk_vcpu;
 struct hvk_pgt_fmt;
@@ -77,16 +79,6 @@ struct hvk_pgt_fmt;
  * nTLSMD, SPAN, EIS, TSCXT, EOS, whose "1" is the v8.0 behaviour).
  */
 #define HVK_SCTLR_EL1_RESET	0x30d00800UL
-
-/*
- * Exit handlers' return rule (arm64/exit.c): resume the guest, or return
- * from KVM_RUN with vcpu->run filled in for userspace. A negative errno
- * also ends KVM_RUN and reaches userspace as is.
- */
-enum hvk_exit_action {
-	HVK_EXIT_TO_USER = 0,
-	HVK_RESUME_GUEST = 1,
-};
 
 /* arm64/extstate.c: host values of the optional state it switches */
 struct hvk_ext_host {

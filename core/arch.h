@@ -19,6 +19,20 @@
 struct hvk_vm;
 struct hvk_vcpu;
 struct hvk_pgt_fmt;
+
+/**
+ * enum hvk_exit_action - what an arch exit handler tells its run loop
+ * @HVK_EXIT_TO_USER: kvm_run->exit_reason is filled in: KVM_RUN returns
+ * @HVK_RESUME_GUEST: handled in the kernel: enter the guest again
+ *
+ * One return rule for every exit handler of every backend. Besides
+ * these, a handler may return a negative errno, which ends KVM_RUN and
+ * reaches userspace as is.
+ */
+enum hvk_exit_action {
+	HVK_EXIT_TO_USER = 0,
+	HVK_RESUME_GUEST = 1,
+};
 struct kvm_userspace_memory_region;
 
 /**

@@ -216,5 +216,5 @@ int vmx_handle_cpuid(struct hvk_vcpu *vcpu)
 			gpr[VMX_RDX] |= CPUID1_EDX_APIC;
 	}
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }

@@ -135,7 +135,7 @@ int vmx_set_efer(struct hvk_vcpu *vcpu, u64 efer, bool host)
 static int vmx_gp(struct hvk_vcpu *vcpu)
 {
 	vmx_inject_exception(vcpu, GP_VECTOR, true, 0);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 int vmx_handle_cr(struct hvk_vcpu *vcpu)
@@ -192,7 +192,7 @@ int vmx_handle_cr(struct hvk_vcpu *vcpu)
 		break;
 	}
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /* 27.2.1, Table 27-4 "Exit Qualification for MOV DR". */
@@ -221,7 +221,7 @@ int vmx_handle_dr(struct hvk_vcpu *vcpu)
 		/* DR4/DR5 alias DR6/DR7 unless CR4.DE (Vol. 3B 17.2.2). */
 		if (vmcs_readl(GUEST_CR4) & X86_CR4_DE) {
 			vmx_inject_exception(vcpu, UD_VECTOR, false, 0);
-			return VMX_RESUME_GUEST;
+			return HVK_RESUME_GUEST;
 		}
 		dr += 2;
 	}
@@ -243,5 +243,5 @@ int vmx_handle_dr(struct hvk_vcpu *vcpu)
 			vmcs_writel(GUEST_DR7, val);
 	}
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }

@@ -100,7 +100,7 @@ int vmx_delivery_error(struct hvk_vcpu *vcpu)
 	run->internal.data[1] = vcpu->arch.exit_reason;
 	run->internal.data[2] = vmcs_readl(EXIT_QUALIFICATION);
 	run->internal.data[3] = vcpu->arch.cpu;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /*
@@ -127,7 +127,7 @@ static int vmx_handle_ac(struct hvk_vcpu *vcpu, u32 intr)
 
 	if (vmx_guest_checks_alignment(vcpu)) {
 		vmx_inject_exception(vcpu, AC_VECTOR, true, error);
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 	/*
 	 * A split lock in the guest. The host kernel decides, as for its
@@ -137,11 +137,11 @@ static int vmx_handle_ac(struct hvk_vcpu *vcpu, u32 intr)
 	 * exception for the VMM, as kvm_intel does.
 	 */
 	if (handle_guest_split_lock(vmcs_readl(GUEST_RIP)))
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	run->exit_reason = KVM_EXIT_EXCEPTION;
 	run->ex.exception = AC_VECTOR;
 	run->ex.error_code = error;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
@@ -160,7 +160,7 @@ static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
 			     INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
 			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 
 	/*
@@ -190,7 +190,7 @@ static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
 			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) |
 			    DB_QUAL_BS);
 	vmx_inject_exception(vcpu, DB_VECTOR, false, 0);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /*
@@ -219,7 +219,7 @@ static int vmx_simultaneous_exceptions(struct hvk_vcpu *vcpu, u32 intr)
 	run->internal.data[2] = intr & INTR_INFO_DELIVER_CODE_MASK ?
 				vmcs_read32(VM_EXIT_INTR_ERROR_CODE) : 0;
 	run->internal.data[3] = vcpu->arch.cpu;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /**
@@ -256,5 +256,5 @@ int vmx_handle_notify(struct hvk_vcpu *vcpu)
 				    vcpu->id);
 		return vmx_delivery_error(vcpu);
 	}
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }

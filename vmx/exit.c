@@ -64,7 +64,7 @@ void vmx_inject_exception(struct hvk_vcpu *vcpu, int vector, bool has_error,
 static inline int vmx_inject_ud(struct hvk_vcpu *vcpu)
 {
 	vmx_inject_exception(vcpu, UD_VECTOR, false, 0);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /**
@@ -86,7 +86,7 @@ int vmx_internal_error(struct hvk_vcpu *vcpu, u32 suberror)
 	run->internal.data[0] = vcpu->arch.exit_reason;
 	run->internal.data[1] = vcpu->arch.cpu;
 	run->internal.data[2] = vmcs_readl(EXIT_QUALIFICATION);
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 static int vmx_handle_unexpected(struct hvk_vcpu *vcpu)
@@ -100,7 +100,7 @@ static int vmx_handle_unexpected(struct hvk_vcpu *vcpu)
 /* Nothing to do: the host took its interrupt or the time slice ended. */
 static int vmx_handle_nothing(struct hvk_vcpu *vcpu)
 {
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
@@ -112,7 +112,7 @@ static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
 	/* NMIs and machine checks went to the host already (run.c). */
 	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
 	    (intr & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	/* #AC and #DB (exception.c); nothing else is in the bitmap. */
 	r = vmx_handle_exception(vcpu, intr);
 	if (r == -ENOENT)
@@ -123,7 +123,7 @@ static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
 static int vmx_handle_triple_fault(struct hvk_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 static int vmx_handle_hlt(struct hvk_vcpu *vcpu)
@@ -131,7 +131,7 @@ static int vmx_handle_hlt(struct hvk_vcpu *vcpu)
 	/* No in-kernel interrupt controller: userspace decides (KVM alike). */
 	vmx_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /*
@@ -153,7 +153,7 @@ static int vmx_handle_vmcall(struct hvk_vcpu *vcpu)
 	if (vmx_cpu_mode(vcpu) != X86_MODE_LONG64)
 		*rax = (u32)*rax;
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /*
@@ -171,14 +171,14 @@ static int vmx_handle_vmx_insn(struct hvk_vcpu *vcpu)
 static int vmx_handle_skip(struct hvk_vcpu *vcpu)
 {
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /* RDPMC: no virtual PMU, so any counter index is out of range: #GP. */
 static int vmx_handle_rdpmc(struct hvk_vcpu *vcpu)
 {
 	vmx_inject_exception(vcpu, GP_VECTOR, true, 0);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 static int vmx_handle_ept_misconfig(struct hvk_vcpu *vcpu)
@@ -193,8 +193,8 @@ static int vmx_handle_ept_misconfig(struct hvk_vcpu *vcpu)
 typedef int (*vmx_exit_handler_t)(struct hvk_vcpu *vcpu);
 
 /*
- * Every handler returns enum vmx_exit_action: VMX_RESUME_GUEST when it
- * handled the exit in the kernel, VMX_EXIT_TO_USER when it filled in
+ * Every handler returns enum hvk_exit_action: HVK_RESUME_GUEST when it
+ * handled the exit in the kernel, HVK_EXIT_TO_USER when it filled in
  * kvm_run for userspace; or a negative errno for KVM_RUN. A reason with
  * no entry (or beyond the table) goes to vmx_handle_unexpected():
  * KVM_EXIT_INTERNAL_ERROR with the raw reason.

@@ -92,7 +92,7 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 
 	if (count == 0) {
 		vmx_skip_instruction(vcpu);
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 	/* Elements before the buffer leaves its guest page. */
 	if (down)
@@ -120,7 +120,7 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 				a->regs.cr2 = at;
 				vmx_inject_exception(vcpu, PF_VECTOR, true,
 						     user ? X86_PF_USER : 0);
-				return VMX_RESUME_GUEST;
+				return HVK_RESUME_GUEST;
 			}
 			if (r)
 				return vmx_internal_error(vcpu,
@@ -147,7 +147,7 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
 		a->pending_down = down;
 	}
 	vmx_fill_io(vcpu, in, size, IO_QUAL_PORT(qual), count);
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /**
@@ -176,7 +176,7 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 		if (in)
 			vmx_set_rax_sized(vcpu, le64_to_cpu(val), size);
 		vmx_skip_instruction(vcpu);
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 
 	if (in) {
@@ -188,7 +188,7 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 	}
 	vmx_skip_instruction(vcpu);
 	vmx_fill_io(vcpu, in, size, port, 1);
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /*
@@ -249,7 +249,7 @@ static int __vmx_complete_pending(struct hvk_vcpu *vcpu)
 			return r;
 		break;
 	}
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /**
@@ -260,7 +260,7 @@ static int __vmx_complete_pending(struct hvk_vcpu *vcpu)
  * that started it: the elements of an INS land together, before a slot
  * update that races with them returns (KVM holds kvm->srcu the same way).
  *
- * Return: VMX_RESUME_GUEST, or a negative errno.
+ * Return: HVK_RESUME_GUEST, or a negative errno.
  */
 int vmx_complete_pending(struct hvk_vcpu *vcpu)
 {

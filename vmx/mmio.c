@@ -112,7 +112,7 @@ static int vmx_inject_pf(struct hvk_vcpu *vcpu, u64 addr, u32 err)
 		err |= X86_PF_USER;
 	vcpu->arch.regs.cr2 = addr;
 	vmx_inject_exception(vcpu, PF_VECTOR, true, err);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 /* #PF for an instruction fetch at @addr (Vol. 3A 4.7: I/D with NX). */
@@ -382,7 +382,7 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 
 		switch (vmx_mmio_split(vcpu, in, mode, gpa, val, &mmio_gpa)) {
 		case VMX_SPLIT_FAULT:
-			return VMX_RESUME_GUEST;
+			return HVK_RESUME_GUEST;
 		case VMX_SPLIT_DONE:
 			gpa = mmio_gpa;
 			off = a->split_off;
@@ -399,11 +399,11 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 		/* A load an in-kernel device answers completes at once. */
 		if (!hvk_io_bus_read(vcpu, HVK_MMIO_BUS, gpa, len, data)) {
 			r = vmx_complete_mmio_read(vcpu, data);
-			return r < 0 ? r : VMX_RESUME_GUEST;
+			return r < 0 ? r : HVK_RESUME_GUEST;
 		}
 		a->pending = VMX_PENDING_MMIO_READ;
 		vmx_fill_mmio(vcpu, gpa, len, false, NULL);
-		return VMX_EXIT_TO_USER;
+		return HVK_EXIT_TO_USER;
 	}
 
 	if (in->is_string)
@@ -412,9 +412,9 @@ static int vmx_emulate_mmio(struct hvk_vcpu *vcpu, u64 gpa, u64 qual)
 		vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + in->len);
 	/* An in-kernel device took it: no exit, kvm_run untouched. */
 	if (!hvk_io_bus_write(vcpu, HVK_MMIO_BUS, gpa, len, (u8 *)&val + off))
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	vmx_fill_mmio(vcpu, gpa, len, true, (u8 *)&val + off);
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /**
@@ -439,7 +439,7 @@ int vmx_handle_ept_violation(struct hvk_vcpu *vcpu)
 	r = hvk_mmu_fault(vcpu->vm, gpa, access);
 	switch (r) {
 	case 0:
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	case -ENOENT:
 	case -EPERM:
 		return vmx_emulate_mmio(vcpu, gpa, qual);

@@ -268,12 +268,12 @@ int vmx_handle_rdmsr(struct hvk_vcpu *vcpu)
 
 	if (vmx_get_msr(vcpu, (u32)gpr[VMX_RCX], &data)) {
 		vmx_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 	gpr[VMX_RAX] = (u32)data;
 	gpr[VMX_RDX] = data >> 32;
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }
 
 int vmx_handle_wrmsr(struct hvk_vcpu *vcpu)
@@ -283,8 +283,8 @@ int vmx_handle_wrmsr(struct hvk_vcpu *vcpu)
 
 	if (vmx_set_msr(vcpu, (u32)gpr[VMX_RCX], data, false)) {
 		vmx_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return VMX_RESUME_GUEST;
+		return HVK_RESUME_GUEST;
 	}
 	vmx_skip_instruction(vcpu);
-	return VMX_RESUME_GUEST;
+	return HVK_RESUME_GUEST;
 }

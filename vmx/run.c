@@ -318,7 +318,7 @@ static int vmx_fail_entry(struct hvk_vcpu *vcpu, u64 reason)
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.cpu = vcpu->arch.cpu;
-	return VMX_EXIT_TO_USER;
+	return HVK_EXIT_TO_USER;
 }
 
 /*
@@ -441,7 +441,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		/* The notifier may have failed to load the VMCS meanwhile. */
 		if (unlikely(READ_ONCE(a->dead)))
 			r = -EIO;
-		if (r != VMX_RESUME_GUEST)
+		if (r != HVK_RESUME_GUEST)
 			break;
 	}
 

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <asm/processor-flags.h>
 
+#include "arch.h"	/* enum hvk_exit_action */
 #include "hvk.h"
 #include "mmu/ept.h"
 
@@ -52,15 +53,6 @@ static inline u64 vmx_eptp(struct hvk_vm *vm)
 {
 	return ept_eptp(vm->mmu.pgt.root_phys, false);
 }
-
-/*
- * What an exit handler tells the run loop. Besides these, a handler may
- * return a negative errno, which KVM_RUN returns to userspace.
- */
-enum vmx_exit_action {
-	VMX_EXIT_TO_USER = 0,	/* kvm_run->exit_reason is filled in */
-	VMX_RESUME_GUEST = 1,	/* handled: enter the guest again */
-};
 
 /* exit.c */
 int vmx_handle_exit(struct hvk_vcpu *vcpu);
