@@ -11,8 +11,10 @@
 #   fastboot/<krel>.bzImage  x86: that kernel, decompressed ahead (mkfastboot)
 #   busybox/arm64/           dpkg -x of busybox-static:arm64
 #   build/<arch>-<krel>/     copy of the module sources, built incrementally
+#                            (debug kernel: <arch>-<krel>-<srcver>-<hash>/)
 #   build/<arch>-<krel>.lock flock held while that build dir is synced/built
 #   ksft/                    kselftest.h + kselftest_harness.h (linux-source-6.1)
+#   debug-kernel/            the debug kernel's source and build trees (below)
 #   runs/<stamp>-<arch>-XXXX per-run dirs (console log kept; big files removed)
 #
 # <krel> is the kernel release, e.g. 6.1.0-56-amd64 or 6.12.117+deb12-arm64.
@@ -31,6 +33,7 @@ EX_LOAD=121      # the hypervisor module(s) failed to load in the guest
 EX_SETUP=122     # installing, fetching or building failed on the host
 EX_BOOT=123      # the guest never reached /init, or the emulator died early
 EX_TIMEOUT=124   # --timeout expired (emulator killed)
+EX_LEAK=125      # --debug-kernel: kmemleak reported a leak at the end of the run
 
 # Host packages. Every combo needs the common ones; x86 needs Bochs and the
 # ISO tools, arm64 needs QEMU and the cross compiler. make/gcc/kmod are
@@ -234,14 +237,17 @@ lab_setup() {
 # decompressed on the host (mkfastboot + x86-fastboot.S; see there): Bochs
 # otherwise spends ~40 s of a 56 s 6.1 boot in the XZ decompressor. Rebuilt
 # when the kernel .deb, the stub or mkfastboot change.
+# x86_fastboot ID IMAGE OUT (the debug kernel): the same for IMAGE, into
+# OUT, rebuilt when ID changes.
 x86_fastboot() {
-	local d=$CACHE/fastboot stamp
-	FASTBOOT=$d/$KREL.bzImage
+	local img=${2:-$VMLINUZ} stamp
+	FASTBOOT=${3:-$CACHE/fastboot/$KREL.bzImage}
+	local d=${FASTBOOT%/*}
 	stamp="$(basename "$1") $(cat "$LAB_DIR/x86-fastboot.S" "$LAB_DIR/mkfastboot" | md5sum | cut -c1-32)"
 	[[ -s $FASTBOOT && $(cat "$FASTBOOT.stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	lock_cache
 	[[ -s $FASTBOOT && $(cat "$FASTBOOT.stamp" 2>/dev/null) == "$stamp" ]] && return 0
-	msg "making the fast-boot bzImage for $KREL ..."
+	msg "making the fast-boot bzImage for $img ..."
 	mkdir -p "$d"
 	local tmp=$d/stub.$$
 	# Self-relative code: the object must have no relocations, so that
@@ -249,7 +255,7 @@ x86_fastboot() {
 	gcc -c -o "$tmp.o" "$LAB_DIR/x86-fastboot.S" || die "assembling x86-fastboot.S failed"
 	[[ -z $(readelf -r "$tmp.o" | grep -i 'R_X86') ]] || die "x86-fastboot.S has relocations"
 	objcopy -O binary -j .text "$tmp.o" "$tmp.bin" || die "objcopy failed"
-	python3 "$LAB_DIR/mkfastboot" "$VMLINUZ" "$tmp.bin" "$FASTBOOT" || die "mkfastboot failed"
+	python3 "$LAB_DIR/mkfastboot" "$img" "$tmp.bin" "$FASTBOOT" || die "mkfastboot failed"
 	rm -f "$tmp.o" "$tmp.bin"
 	echo "$stamp" >"$FASTBOOT.stamp"
 }
@@ -343,7 +349,8 @@ find_sources() {
 # it incrementally, copy hvk.ko out. A failed build fails the run.
 build_module() {
 	local arch=$1 out=$2 fd rc
-	local b=$CACHE/build/$arch-$KREL
+	# BUILD_TAG (the debug kernel's): KREL alone does not tell its builds apart.
+	local b=$CACHE/build/$arch-$KREL${BUILD_TAG:+-$BUILD_TAG}
 	local mk=(make --no-print-directory -C "$b" -j"$(nproc)" KDIR="$HDRS")
 	[[ $arch == arm64 ]] && mk+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 	[[ -f $REPO_DIR/Kbuild || -f $REPO_DIR/Makefile ]] || die "no Kbuild/Makefile in $REPO_DIR"
