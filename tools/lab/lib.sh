@@ -11,8 +11,10 @@
 #   fastboot/<krel>.bzImage  x86: that kernel, decompressed ahead (mkfastboot)
 #   busybox/arm64/           dpkg -x of busybox-static:arm64
 #   build/<arch>-<krel>/     copy of the module sources, built incrementally
+#                            (debug kernel: <arch>-<krel>-<srcver>-<hash>/)
 #   build/<arch>-<krel>.lock flock held while that build dir is synced/built
 #   ksft/                    kselftest.h + kselftest_harness.h (linux-source-6.1)
+#   debug-kernel/            the debug kernel's source and build trees (below)
 #   runs/<stamp>-<arch>-XXXX per-run dirs (console log kept; big files removed)
 #
 # <krel> is the kernel release, e.g. 6.1.0-56-amd64 or 6.12.117+deb12-arm64.
@@ -31,6 +33,7 @@ EX_LOAD=121      # the hypervisor module(s) failed to load in the guest
 EX_SETUP=122     # installing, fetching or building failed on the host
 EX_BOOT=123      # the guest never reached /init, or the emulator died early
 EX_TIMEOUT=124   # --timeout expired (emulator killed)
+EX_LEAK=125      # --debug-kernel: kmemleak reported a leak at the end of the run
 
 # Host packages. Every combo needs the common ones; x86 needs Bochs and the
 # ISO tools, arm64 needs QEMU and the cross compiler. make/gcc/kmod are
@@ -234,14 +237,17 @@ lab_setup() {
 # decompressed on the host (mkfastboot + x86-fastboot.S; see there): Bochs
 # otherwise spends ~40 s of a 56 s 6.1 boot in the XZ decompressor. Rebuilt
 # when the kernel .deb, the stub or mkfastboot change.
+# x86_fastboot ID IMAGE OUT (the debug kernel): the same for IMAGE, into
+# OUT, rebuilt when ID changes.
 x86_fastboot() {
-	local d=$CACHE/fastboot stamp
-	FASTBOOT=$d/$KREL.bzImage
+	local img=${2:-$VMLINUZ} stamp
+	FASTBOOT=${3:-$CACHE/fastboot/$KREL.bzImage}
+	local d=${FASTBOOT%/*}
 	stamp="$(basename "$1") $(cat "$LAB_DIR/x86-fastboot.S" "$LAB_DIR/mkfastboot" | md5sum | cut -c1-32)"
 	[[ -s $FASTBOOT && $(cat "$FASTBOOT.stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	lock_cache
 	[[ -s $FASTBOOT && $(cat "$FASTBOOT.stamp" 2>/dev/null) == "$stamp" ]] && return 0
-	msg "making the fast-boot bzImage for $KREL ..."
+	msg "making the fast-boot bzImage for $img ..."
 	mkdir -p "$d"
 	local tmp=$d/stub.$$
 	# Self-relative code: the object must have no relocations, so that
@@ -249,7 +255,7 @@ x86_fastboot() {
 	gcc -c -o "$tmp.o" "$LAB_DIR/x86-fastboot.S" || die "assembling x86-fastboot.S failed"
 	[[ -z $(readelf -r "$tmp.o" | grep -i 'R_X86') ]] || die "x86-fastboot.S has relocations"
 	objcopy -O binary -j .text "$tmp.o" "$tmp.bin" || die "objcopy failed"
-	python3 "$LAB_DIR/mkfastboot" "$VMLINUZ" "$tmp.bin" "$FASTBOOT" || die "mkfastboot failed"
+	python3 "$LAB_DIR/mkfastboot" "$img" "$tmp.bin" "$FASTBOOT" || die "mkfastboot failed"
 	rm -f "$tmp.o" "$tmp.bin"
 	echo "$stamp" >"$FASTBOOT.stamp"
 }
@@ -343,7 +349,8 @@ find_sources() {
 # it incrementally, copy hvk.ko out. A failed build fails the run.
 build_module() {
 	local arch=$1 out=$2 fd rc
-	local b=$CACHE/build/$arch-$KREL
+	# BUILD_TAG (the debug kernel's): KREL alone does not tell its builds apart.
+	local b=$CACHE/build/$arch-$KREL${BUILD_TAG:+-$BUILD_TAG}
 	local mk=(make --no-print-directory -C "$b" -j"$(nproc)" KDIR="$HDRS")
 	[[ $arch == arm64 ]] && mk+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 	[[ -f $REPO_DIR/Kbuild || -f $REPO_DIR/Makefile ]] || die "no Kbuild/Makefile in $REPO_DIR"
@@ -442,4 +449,157 @@ ko_strip_sig() {
 	read -r -a b < <(tail -c 40 "$f" | head -c 12 | od -An -tu1)
 	local sig=$(((b[8] << 24) | (b[9] << 16) | (b[10] << 8) | b[11]))
 	truncate -s $((size - 40 - sig - b[3] - b[4])) "$f" || die "cannot strip the signature of $f"
+}
+
+# --- the debug kernel (run --debug-kernel, deps --debug-kernel) ---------------
+# A 6.1 kernel built once per arch from Debian's linux-source-6.1 with
+# KASAN, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, kmemleak, DEBUG_LIST and
+# UBSAN: `make allnoconfig`, then debug-kernel/common.config and
+# debug-kernel/ARCH.config merged in (scripts/kconfig/merge_config.sh),
+# olddefconfig, and every line of the fragments checked. Only the image,
+# vmlinux and modules_prepare are built (no modules: on x86 kvm.ko and
+# kvm-intel.ko are configured, for the symbols hvk uses, but never built).
+# Cache layout, under $CACHE/debug-kernel/:
+#
+#   src-<srcver>/             linux-source-6.1's tarball, extracted
+#   <arch>-<srcver>-<hash>/   the O= build tree: the image, vmlinux,
+#                             Module.symvers, .config, what an external
+#                             module build needs (the KDIR for hvk.ko);
+#                             objects pruned after the build
+#   <arch>-<srcver>-<hash>.log   the build's log
+#
+# <srcver> is linux-source-6.1's Debian version; <hash> hashes the two
+# fragments and DK_RECIPE, so a change to either rebuilds.
+PKGS_DEBUGK=(linux-source-6.1 flex bison bc libelf-dev libssl-dev)
+DK_RECIPE=1 # bump when the build steps below change what they produce
+
+# dk_key ARCH: sets DK_SRCVER and DK_HASH (no installs beyond linux-source).
+dk_key() {
+	local arch=$1 frag=$LAB_DIR/debug-kernel
+	[[ -f $frag/common.config && -f $frag/$arch.config ]] ||
+		die "$frag/common.config or $arch.config missing"
+	DK_SRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)
+	[[ -n $DK_SRCVER ]] || die "linux-source-6.1 is not installed"
+	DK_HASH=$( (echo "recipe $DK_RECIPE $arch"; cat "$frag/common.config" "$frag/$arch.config") |
+		sha256sum | cut -c1-12)
+}
+
+# dk_extract: extract linux-source-6.1 into $CACHE/debug-kernel/src-VER
+# (once; sets DK_SRC).
+dk_extract() {
+	local tar=/usr/src/linux-source-6.1.tar.xz d=$CACHE/debug-kernel
+	DK_SRC=$d/src-$DK_SRCVER
+	[[ -f $DK_SRC/.hvk-lab-done ]] && return 0
+	lock_cache
+	if [[ ! -f $DK_SRC/.hvk-lab-done ]]; then
+		msg "extracting $tar ..."
+		mkdir -p "$d"
+		rm -rf "$DK_SRC.tmp"
+		mkdir -p "$DK_SRC.tmp"
+		tar -xJf "$tar" -C "$DK_SRC.tmp" --strip-components=1 ||
+			{ rm -rf "$DK_SRC.tmp"; die "extracting $tar failed"; }
+		[[ -f $DK_SRC.tmp/Makefile ]] || die "$tar has no top-level Makefile"
+		touch "$DK_SRC.tmp/.hvk-lab-done"
+		rm -rf "$DK_SRC"
+		mv "$DK_SRC.tmp" "$DK_SRC"
+	fi
+	unlock_cache
+}
+
+# dk_check_config ARCH O: every "CONFIG_X=v" and "# CONFIG_X is not set"
+# line of the fragments must be in O/.config as written.
+dk_check_config() {
+	local arch=$1 o=$2 l s bad=()
+	while IFS= read -r l; do
+		if [[ $l =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			s=${BASH_REMATCH[1]}
+			grep -q "^$s=" "$o/.config" && bad+=("$l (got: $(grep "^$s=" "$o/.config"))")
+		elif [[ $l =~ ^(CONFIG_[A-Za-z0-9_]+)= ]]; then
+			s=${BASH_REMATCH[1]}
+			grep -qxF "$l" "$o/.config" ||
+				bad+=("$l (got: $(grep -E "^$s=|^# $s is not set" "$o/.config" || echo "absent: unmet dependency or no such option"))")
+		fi
+	done < <(cat "$LAB_DIR/debug-kernel/common.config" "$LAB_DIR/debug-kernel/$arch.config")
+	((${#bad[@]})) || return 0
+	msg "debug kernel config: these fragment lines did not stick after olddefconfig:"
+	printf '  %s\n' "${bad[@]}" >&2
+	return 1
+}
+
+# debug_kernel_setup ARCH: build (once) the debug kernel for ARCH. Sets
+# DK_BUILD (the O= tree, also hvk.ko's KDIR), DK_IMAGE (bzImage or Image),
+# DK_KREL (its uname -r) and DK_TAG (<srcver>-<hash>).
+debug_kernel_setup() {
+	local arch=$1 fd rc o img karch=$1
+	ensure_pkgs "${PKGS_DEBUGK[@]}"
+	if [[ $arch == arm64 ]]; then
+		ensure_pkgs "${PKGS_ARM64[@]}"
+		img=arch/arm64/boot/Image
+	else
+		karch=x86_64
+		img=arch/x86/boot/bzImage
+	fi
+	dk_key "$arch"
+	DK_TAG=$DK_SRCVER-$DK_HASH
+	o=$CACHE/debug-kernel/$arch-$DK_TAG
+	DK_BUILD=$o DK_IMAGE=$o/$img
+	if [[ ! -f $o/.hvk-lab-done ]]; then
+		dk_extract
+		mkdir -p "$CACHE/debug-kernel"
+		exec {fd}>"$o.lock"
+		if ! flock -n "$fd"; then
+			msg "waiting for another lab building the $arch debug kernel ..."
+			flock "$fd"
+		fi
+		[[ -f $o/.hvk-lab-done ]] || dk_build "$arch" "$karch" "$o" "$img" || {
+			rc=$?
+			exec {fd}>&-
+			return "$rc"
+		}
+		exec {fd}>&-
+	fi
+	DK_KREL=$(cat "$o/include/config/kernel.release" 2>/dev/null)
+	[[ -n $DK_KREL && -s $DK_IMAGE && -s $o/Module.symvers ]] ||
+		die "the debug kernel in $o is incomplete (remove it to rebuild)"
+}
+
+# dk_build ARCH KARCH O IMG: the build itself (under O's lock). `nice`:
+# it takes a while, and other labs' emulators must not starve.
+dk_build() {
+	local arch=$1 karch=$2 o=$3 img=$4 log=$3.log t0=$EPOCHREALTIME
+	local mk=(nice -n 10 make -C "$DK_SRC" O="$o" ARCH="$karch" -j"$(nproc)")
+	[[ $arch == arm64 ]] && mk+=(CROSS_COMPILE=aarch64-linux-gnu-)
+	local frag=$LAB_DIR/debug-kernel
+	msg "building the $arch debug kernel ($DK_SRCVER, fragments $DK_HASH) in $o"
+	msg "  this takes a while (tens of minutes on 2 cores); log: $log"
+	rm -rf "$o"
+	mkdir -p "$o"
+	: >"$log"
+	{
+		"${mk[@]}" allnoconfig &&
+			KCONFIG_CONFIG=$o/.config "$DK_SRC/scripts/kconfig/merge_config.sh" -m -O "$o" \
+				"$o/.config" "$frag/common.config" "$frag/$arch.config" &&
+			"${mk[@]}" olddefconfig
+	} >>"$log" 2>&1 || { tail -n 20 "$log" >&2; die "debug kernel: configuring failed (log: $log)"; }
+	dk_check_config "$arch" "$o" || die "debug kernel: the config lacks requested options (log: $log)"
+	cp "$o/.config" "$o/config.merged"
+	local TIMEFORMAT='%R %U %S'
+	local times
+	# `time` (bash): wall, user and sys CPU of make and all its children.
+	times=$( { time "${mk[@]}" "${img#arch/*/boot/}" modules_prepare >>"$log" 2>&1; } 2>&1 ) ||
+		{ tail -n 30 "$log" >&2; die "debug kernel: the build failed (log: $log)"; }
+	[[ -s $o/$img && -s $o/vmlinux.symvers ]] || die "debug kernel: no $img or vmlinux.symvers after the build (log: $log)"
+	# No modules are built: the kernel's exports are vmlinux's.
+	cp "$o/vmlinux.symvers" "$o/Module.symvers"
+	# Keep what an external module build needs (.config, include/,
+	# arch/*/include, scripts/, tools/objtool, Module.symvers, Makefile)
+	# plus the image and vmlinux; the kernel's objects go.
+	find "$o" \( -path "$o/scripts" -o -path "$o/tools" \) -prune -o \
+		\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod.c' \) -type f -print0 |
+		xargs -0 rm -f
+	rm -f "$o/vmlinux.o"
+	read -r -a times <<<"$times"
+	echo "wall ${times[0]} s, user ${times[1]} s, sys ${times[2]} s (make -j$(nproc), nice 10)" >"$o/build-time"
+	msg "debug kernel for $arch built: $(cat "$o/build-time"); image $(du -h "$o/$img" | cut -f1), tree $(du -sh "$o" | cut -f1)"
+	echo "$DK_TAG" >"$o/.hvk-lab-done"
 }
