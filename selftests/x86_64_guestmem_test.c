@@ -1050,6 +1050,15 @@ TEST(smc_other_vcpu_rewrites)
 
 	f.g = &g;
 	ASSERT_EQ(0, pthread_create(&f.thread, NULL, flip_thread, &f));
+	/*
+	 * With one host CPU (the lab's KVM and 6.12 runs) the flipper runs
+	 * only when this thread lets it: wait until it has started, so the
+	 * loop below races a vCPU that is really rewriting.
+	 */
+	for (tries = 0; !gmem(&g, XG_RES + 0x100, 4) && tries < 20000; tries++)
+		usleep(1000);
+	ASSERT_NE(0, gmem(&g, XG_RES + 0x100, 4))
+		TH_LOG("vCPU 0 never started flipping");
 	for (n = 0; n < 120; n++) {
 		alarm_in_us(200000);
 		r = xg_run(&g, 1);
