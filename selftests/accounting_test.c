@@ -149,7 +149,7 @@ static void close_all(int *fds, int n)
 TEST(vm_memory_is_charged_and_returned)
 {
 	int fds[NR_VMS * (NR_VCPUS + 1)], sys, n, round;
-	long long base, open_cost, after[3];
+	long long base, open_cost, after[3], slack = 16384;
 	void *mem[NR_VMS];
 	char pid[32];
 	int i;
@@ -188,9 +188,16 @@ TEST(vm_memory_is_charged_and_returned)
 	/*
 	 * Per-CPU object stocks (up to a page a CPU) make the count move
 	 * by a few pages; a leak of even 64 bytes per object here would be
-	 * 64 * 5 * 64 = 20 KiB per round and keep growing.
+	 * 64 * 5 * 64 = 20 KiB per round and keep growing. On the lab's
+	 * debug kernel KASAN's quarantine holds freed objects (and their
+	 * charge) a while longer: twice the slack there, which still
+	 * catches that leak (40 KiB over two rounds); kmemleak checks the
+	 * rest exactly at the end of that run.
 	 */
-	EXPECT_LT(after[2] - after[0], 16384)
+	if (getenv("HVK_LAB_DEBUG_KERNEL") &&
+	    !strcmp(getenv("HVK_LAB_DEBUG_KERNEL"), "1"))
+		slack *= 2;
+	EXPECT_LT(after[2] - after[0], slack)
 		TH_LOG("charge grew by %lld bytes over two create/close rounds: leak",
 		       after[2] - after[0]);
 	EXPECT_LT(after[2] - base, 65536)
