@@ -44,7 +44,6 @@ long hvk_vm_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_IOEVENTFD:		/* core/ioeventfd.c */
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_COALESCED_PIO:	/* core/coalesced.c */
-		return 1;
 	case KVM_CAP_BINARY_STATS_FD:	/* core/stats.c */
 		return 1;
 	case KVM_CAP_COALESCED_MMIO:

@@ -120,6 +120,9 @@ static int hvk_vcpu_alloc_run(struct hvk_vcpu *vcpu)
 		return -ENOMEM;
 	vcpu->nr_run_pages = n;
 	for (i = 0; i < n; i++) {
+		/* That page is the VM's ring (hvk_vcpu_fault()), not ours. */
+		if (i == KVM_COALESCED_MMIO_PAGE_OFFSET)
+			continue;
 		vcpu->run_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!vcpu->run_pages[i]) {
 			hvk_vcpu_free_run(vcpu);
