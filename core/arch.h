@@ -228,4 +228,50 @@ void hvk_arch_mmu_flush(struct hvk_vm *vm);
  */
 unsigned int hvk_arch_run_pages(void);
 
+struct hvk_irq_route;
+
+/**
+ * hvk_arch_irqchip_ready() - is the VM's in-kernel irqchip there and set up?
+ * @vm: the VM
+ *
+ * x86: after KVM_CREATE_IRQCHIP; arm64: once the vGIC is initialized.
+ * KVM_IRQFD refuses (as KVM does) until this is true. Any context.
+ */
+bool hvk_arch_irqchip_ready(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_irq_routing_allowed() - may KVM_SET_GSI_ROUTING be used now?
+ * @vm: the VM
+ *
+ * x86 KVM wants an in-kernel irqchip first; arm64 KVM does not.
+ */
+bool hvk_arch_irq_routing_allowed(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_irq_route_check() - validate one routing entry for this arch
+ * @vm: the VM
+ * @r: the entry, converted by core/irq.c; the arch may adjust it
+ *
+ * Return: 0, or -EINVAL for an irqchip or pin this arch does not have (or
+ * an MSI it cannot take), with KVM's rules.
+ */
+int hvk_arch_irq_route_check(struct hvk_vm *vm, struct hvk_irq_route *r);
+
+/**
+ * hvk_arch_irq_deliver() - raise or lower one route
+ * @vm: the VM
+ * @r: the route (an irqchip pin or an MSI)
+ * @src: enum hvk_irq_source (core/irq.h): whose level this is
+ * @level: 1 or 0
+ * @line_status: as in hvk_irq_set()
+ *
+ * Any context, interrupts off included: must not sleep (irqchip state is
+ * under spinlocks; target vCPUs are woken with hvk_vcpu_kick()).
+ *
+ * Return: as hvk_irq_set(): < 0 not delivered or coalesced, 0 masked,
+ * > 0 delivered to that many CPUs.
+ */
+int hvk_arch_irq_deliver(struct hvk_vm *vm, const struct hvk_irq_route *r,
+			 int src, int level, bool line_status);
+
 #endif /* HVK_CORE_ARCH_H */
