@@ -274,4 +274,26 @@ int hvk_arch_irq_route_check(struct hvk_vm *vm, struct hvk_irq_route *r);
 int hvk_arch_irq_deliver(struct hvk_vm *vm, const struct hvk_irq_route *r,
 			 int src, int level, bool line_status);
 
+/**
+ * hvk_arch_io_read() - a read of an arch device on the in-kernel I/O bus
+ * @vcpu: the vCPU that reads
+ * @dev: the device, as the arch registered it (kind HVK_IO_ARCH,
+ *       core/iobus.h); the arch tells its device models apart itself
+ * @addr: the gpa or port
+ * @len: 1 to 8 bytes
+ * @val: the data, little-endian
+ *
+ * Called by core/iobus.c inside the VM's SRCU read section, from the
+ * vCPU's thread (may sleep only if the device model allows it).
+ *
+ * Return: 0 if the device took the access, -EOPNOTSUPP to pass it on
+ * (to another device covering the address, then to the VMM).
+ */
+int hvk_arch_io_read(struct hvk_vcpu *vcpu, void *dev, u64 addr, u32 len,
+		     void *val);
+
+/* hvk_arch_io_write() - the same for a write. */
+int hvk_arch_io_write(struct hvk_vcpu *vcpu, void *dev, u64 addr, u32 len,
+		      const void *val);
+
 #endif /* HVK_CORE_ARCH_H */

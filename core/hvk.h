@@ -65,6 +65,14 @@ struct hvk_vm {
 	struct hvk_vm_io io;			/* in-kernel I/O bus, iobus.h */
 	struct hvk_vm_stats stats;		/* stats.h */
 	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
+	struct hvk_irq_routing __rcu *irq_routing;	/* core/irq.c */
+	/*
+	 * The in-kernel interrupt controllers (x86: PIC, IOAPIC, PIT; arm64:
+	 * the vGIC distributor), defined in irq/ for each arch and opaque
+	 * here. The backend creates them (KVM_CREATE_IRQCHIP, the vGIC
+	 * device) and frees them in hvk_arch_vm_destroy(); NULL until then.
+	 */
+	struct hvk_irqchip *irqchip;
 
 	struct hvk_arch_vm arch;
 };
@@ -85,6 +93,9 @@ struct hvk_vcpu {
 	int mode;			/* enum hvk_vcpu_mode */
 	struct task_struct *run_task;	/* the thread in KVM_RUN, for kicks */
 	wait_queue_head_t wq;		/* hvk_vcpu_block() sleeps here */
+
+	/* x86: the local APIC; arm64: the vGIC's per-CPU part. irq/. */
+	struct hvk_vcpu_irqchip *irqchip;
 
 	struct hvk_arch_vcpu arch;
 };

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/srcu.h>
 
+#include "arch.h"
 #include "hvk.h"
 #include "iobus.h"
 #include "trace.h"
@@ -30,15 +31,19 @@ static int hvk_io_dev_write(struct hvk_vcpu *vcpu,
 		return hvk_ioeventfd_write(r->dev, addr, len, val);
 	case HVK_IO_COALESCED:
 		return hvk_coalesced_write(vcpu->vm, r->dev, addr, len, val);
+	case HVK_IO_ARCH:
+		return hvk_arch_io_write(vcpu, r->dev, addr, len, val);
 	}
 	return -EOPNOTSUPP;
 }
 
-/* No device of core's answers reads yet: they go to the VMM. */
+/* Of core's own devices none answers reads: those go to the VMM. */
 static int hvk_io_dev_read(struct hvk_vcpu *vcpu,
 			   const struct hvk_io_range *r, u64 addr, u32 len,
 			   void *val)
 {
+	if (r->kind == HVK_IO_ARCH)
+		return hvk_arch_io_read(vcpu, r->dev, addr, len, val);
 	return -EOPNOTSUPP;
 }
 

@@ -30,6 +30,7 @@
 enum hvk_io_kind {
 	HVK_IO_IOEVENTFD,	/* core/ioeventfd.c */
 	HVK_IO_COALESCED,	/* core/coalesced.c */
+	HVK_IO_ARCH,		/* an in-kernel device model: hvk_arch_io_*() */
 };
 
 struct hvk_io_range {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The arch's answers to core/irq.c (core/arch.h): no in-kernel irqchip
- * exists yet on this arch, so nothing is ready and nothing is delivered.
+ * exists yet on this arch, so nothing is ready, nothing is delivered and
+ * no arch device sits on the in-kernel I/O bus.
  * The irqchip replaces these.
  */
 #define pr_fmt(fmt) "hvk: " fmt
@@ -30,4 +31,17 @@ int hvk_arch_irq_deliver(struct hvk_vm *vm, const struct hvk_irq_route *r,
 			 int src, int level, bool line_status)
 {
 	return -1;
+}
+
+/* No arch device is on the bus yet: nothing registers HVK_IO_ARCH. */
+int hvk_arch_io_read(struct hvk_vcpu *vcpu, void *dev, u64 addr, u32 len,
+		     void *val)
+{
+	return -EOPNOTSUPP;
+}
+
+int hvk_arch_io_write(struct hvk_vcpu *vcpu, void *dev, u64 addr, u32 len,
+		      const void *val)
+{
+	return -EOPNOTSUPP;
 }
