@@ -262,14 +262,34 @@ static int __vmx_handle_exit(struct hvk_vcpu *vcpu, u16 basic)
 	return handler(vcpu);
 }
 
+/*
+ * Exits whose handlers touch neither guest memory nor the memslots: no
+ * read section for them (an SRCU lock and unlock are two full barriers
+ * on the hottest exits). Every other handler runs in one section.
+ */
+static bool vmx_exit_needs_memslots(u16 basic)
+{
+	switch (basic) {
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		return false;
+	}
+	return true;
+}
+
 /**
  * vmx_handle_exit() - dispatch the exit that just happened
  * @vcpu: the vCPU; arch.exit_reason holds the exit reason field
  *
- * The handler runs in one memslot read section: an emulated instruction
- * (string I/O, MMIO with its page walk and split parts) sees one set of
- * slots, and a slot update waits for it (core/hvk.h). No x86 handler
- * blocks for long: HLT goes to userspace.
+ * A handler that may touch guest memory runs in one memslot read section:
+ * an emulated instruction (string I/O, MMIO with its page walk and split
+ * parts) sees one set of slots, and a slot update waits for it
+ * (core/hvk.h). A handler must not block there for long.
  *
  * Return: see the table above.
  */
@@ -279,6 +299,8 @@ int vmx_handle_exit(struct hvk_vcpu *vcpu)
 	int idx, r;
 
 	hvk_vcpu_exit_event(vcpu, basic);
+	if (!vmx_exit_needs_memslots(basic))
+		return __vmx_handle_exit(vcpu, basic);
 	idx = hvk_memslots_lock(vcpu->vm);
 	r = __vmx_handle_exit(vcpu, basic);
 	hvk_memslots_unlock(vcpu->vm, idx);

@@ -9,7 +9,7 @@
  * when interrupts come back on, because hvk does not acknowledge it on
  * exit: it stays pending in the local APIC), then dispatch the exit
  * (exit.c). The VMX-preemption timer bounds every stay in the guest, so
- * the loop comes round at least every HVK_GUEST_SLICE timer ticks
+ * the loop comes round at least every HVK_GUEST_SLICE_TSC TSC cycles
  * whatever the guest does (the lab's Bochs, for one, does not exit on
  * host interrupts while the guest has RFLAGS.IF clear).
  *
