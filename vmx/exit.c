@@ -277,6 +277,7 @@ static bool vmx_exit_needs_memslots(u16 basic)
 	case EXIT_REASON_HLT:
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_IO_INSTRUCTION:	/* string I/O: vmx_handle_io() */
 		return false;
 	}
 	return true;

@@ -157,7 +157,9 @@ static int vmx_handle_string_io(struct hvk_vcpu *vcpu, u64 qual)
  * "Unconditional I/O exiting" is on, so every port exits. An IN or OUT
  * goes first to the VM's in-kernel devices (core/iobus.c: ioeventfds,
  * coalesced PIO) and, if none takes it, to userspace; string I/O always
- * goes to userspace.
+ * goes to userspace, read from or written to the guest inside one memslot
+ * read section (the exit dispatch takes none for I/O: an IN or OUT needs
+ * none, and the I/O bus has its own).
  */
 int vmx_handle_io(struct hvk_vcpu *vcpu)
 {
@@ -166,9 +168,14 @@ int vmx_handle_io(struct hvk_vcpu *vcpu)
 	bool in = qual & IO_QUAL_IN;
 	u16 port = IO_QUAL_PORT(qual);
 	u64 val = 0;
+	int idx, r;
 
-	if (qual & IO_QUAL_STRING)
-		return vmx_handle_string_io(vcpu, qual);
+	if (qual & IO_QUAL_STRING) {
+		idx = hvk_memslots_lock(vcpu->vm);
+		r = vmx_handle_string_io(vcpu, qual);
+		hvk_memslots_unlock(vcpu->vm, idx);
+		return r;
+	}
 
 	if (in ? !hvk_io_bus_read(vcpu, HVK_PIO_BUS, port, size, &val) :
 		 !hvk_io_bus_write(vcpu, HVK_PIO_BUS, port, size,
