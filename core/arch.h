@@ -231,13 +231,27 @@ unsigned int hvk_arch_run_pages(void);
 struct hvk_irq_route;
 
 /**
- * hvk_arch_irqchip_ready() - is the VM's in-kernel irqchip there and set up?
+ * hvk_arch_irqchip_ready() - does the VM have an in-kernel irqchip?
  * @vm: the VM
  *
- * x86: after KVM_CREATE_IRQCHIP; arm64: once the vGIC is initialized.
- * KVM_IRQFD refuses (as KVM does) until this is true. Any context.
+ * KVM's irqchip_in_kernel(): x86 after KVM_CREATE_IRQCHIP; arm64 once a
+ * vGIC was created. KVM_SIGNAL_MSI is -EINVAL until then. Any context.
  */
 bool hvk_arch_irqchip_ready(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_irqfd_allowed() - may KVM_IRQFD assign an irqfd now?
+ * @vm: the VM
+ * @resample: the irqfd has KVM_IRQFD_FLAG_RESAMPLE
+ *
+ * Checked first, before the fds, as KVM does (kvm_arch_intc_initialized()
+ * then kvm_arch_irqfd_allowed()). Deassigning is always allowed.
+ *
+ * Return: 0, or KVM's errno: x86 -EINVAL without an in-kernel irqchip
+ * (a resample irqfd also needs the PIC and IOAPIC in the kernel); arm64
+ * -EAGAIN until the vGIC is initialized.
+ */
+int hvk_arch_irqfd_allowed(struct hvk_vm *vm, bool resample);
 
 /**
  * hvk_arch_irq_routing_allowed() - may KVM_SET_GSI_ROUTING be used now?
@@ -250,7 +264,11 @@ bool hvk_arch_irq_routing_allowed(struct hvk_vm *vm);
 /**
  * hvk_arch_irq_route_check() - validate one routing entry for this arch
  * @vm: the VM
- * @r: the entry, converted by core/irq.c; the arch may adjust it
+ * @r: the entry, converted by core/irq.c; the arch may adjust it (x86
+ *     numbers the slave PIC's pins 8-15, as hvk_irq_ack() then gets them)
+ *
+ * Called for each entry after core's own checks (GSI range, flags, type,
+ * duplicates: core/irqroute.h). Process context.
  *
  * Return: 0, or -EINVAL for an irqchip or pin this arch does not have (or
  * an MSI it cannot take), with KVM's rules.

@@ -24,7 +24,12 @@ static void hvk_vm_destroy(struct kref *ref)
 	struct hvk_vm *vm = container_of(ref, struct hvk_vm, ref);
 	unsigned int i;
 
-	/* The last reference: no fd and no vCPU thread can reach us. */
+	/*
+	 * The last reference: no fd and no vCPU thread can reach us, only
+	 * irqfds can still inject. They go first, while the vCPUs and the
+	 * arch's irqchip they deliver to are still there.
+	 */
+	hvk_irq_vm_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
 	/* Before the arch part: the TLB flush needs its EPTP or VMID. */
@@ -162,6 +167,10 @@ static long hvk_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_REGISTER_COALESCED_MMIO:
 	case KVM_UNREGISTER_COALESCED_MMIO:
 		return hvk_coalesced_ioctl(vm, ioctl, argp);
+	case KVM_IRQFD:
+	case KVM_SET_GSI_ROUTING:
+	case KVM_SIGNAL_MSI:
+		return hvk_irq_vm_ioctl(vm, ioctl, argp);
 	default:
 		return hvk_arch_vm_ioctl(vm, ioctl, arg);
 	}
@@ -214,10 +223,13 @@ long hvk_create_vm(unsigned long type)
 	r = hvk_io_init(vm);
 	if (r)
 		goto err_free_memslots;
+	r = hvk_irq_vm_init(vm);
+	if (r)
+		goto err_io_destroy;
 
 	r = hvk_arch_vm_init(vm, type, &fmt);
 	if (r)
-		goto err_io_destroy;
+		goto err_irq_destroy;
 	r = hvk_mmu_init(vm, &fmt);
 	if (r)
 		goto err_arch_vm_destroy;
@@ -233,6 +245,8 @@ err_mmu_destroy:
 	hvk_mmu_destroy(vm);
 err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
+err_irq_destroy:
+	hvk_irq_vm_destroy(vm);
 err_io_destroy:
 	hvk_io_destroy(vm);
 err_free_memslots:
