@@ -29,7 +29,6 @@
 #include "irq.h"
 #include "memslot.h"
 #include "stats.h"
-#include "mmu/mmu.h"
 
 /* vCPUs per VM and the ids they may take (KVM_CAP_MAX_VCPUS/_VCPU_ID). */
 #define HVK_MAX_VCPUS_LIMIT	256
@@ -38,6 +37,7 @@
 extern unsigned int hvk_max_vcpus;	/* module parameter max_vcpus */
 
 struct kvm_run;
+struct hvk_mmu;
 
 struct hvk_vm {
 	struct kref ref;
@@ -65,7 +65,12 @@ struct hvk_vm {
 	struct hvk_memslots __rcu *memslots;
 	struct hvk_vm_io io;			/* in-kernel I/O bus, iobus.h */
 	struct hvk_vm_stats stats;		/* stats.h */
-	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
+	/*
+	 * The guest-physical table (EPT / stage 2), opaque here: mmu/mmu.h.
+	 * The arch creates it in hvk_arch_vm_init() and frees it in
+	 * hvk_arch_vm_destroy(); core never calls mmu/ (see core/arch.h).
+	 */
+	struct hvk_mmu *mmu;
 	struct hvk_irq_routing __rcu *irq_routing;	/* core/irq.c */
 	struct hvk_vm_irq irq;			/* irqfds, irq.h */
 	/*

@@ -32,9 +32,7 @@ static void hvk_vm_destroy(struct kref *ref)
 	hvk_irq_vm_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
-	/* Before the arch part: the TLB flush needs its EPTP or VMID. */
-	hvk_mmu_destroy(vm);
-	hvk_arch_vm_destroy(vm);
+	hvk_arch_vm_destroy(vm);	/* the guest-physical table too */
 	hvk_io_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
 	cleanup_srcu_struct(&vm->srcu);
@@ -127,7 +125,8 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 	 * emulated lab and in guests with many slot updates.
 	 */
 	synchronize_srcu_expedited(&vm->srcu);
-	hvk_mmu_unmap_range(vm, gone_gpa, gone_size);
+	if (gone_size)
+		hvk_arch_memslot_unmap(vm, gone_gpa, gone_size);
 	mutex_unlock(&vm->lock);
 	kvfree(old);
 	return 0;
@@ -198,7 +197,6 @@ static const struct file_operations hvk_vm_fops = {
 long hvk_create_vm(unsigned long type)
 {
 	struct hvk_memslots *slots;
-	struct hvk_pgt_fmt fmt;
 	struct hvk_vm *vm;
 	int r, fd;
 
@@ -227,22 +225,17 @@ long hvk_create_vm(unsigned long type)
 	if (r)
 		goto err_io_destroy;
 
-	r = hvk_arch_vm_init(vm, type, &fmt);
+	r = hvk_arch_vm_init(vm, type);
 	if (r)
 		goto err_irq_destroy;
-	r = hvk_mmu_init(vm, &fmt);
-	if (r)
-		goto err_arch_vm_destroy;
 
 	fd = anon_inode_getfd("hvk-vm", &hvk_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto err_mmu_destroy;
+		goto err_arch_vm_destroy;
 	}
 	return fd;
 
-err_mmu_destroy:
-	hvk_mmu_destroy(vm);
 err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
 err_irq_destroy:
