@@ -191,9 +191,20 @@ int hvk_irq_vm_init(struct hvk_vm *vm)
 
 void hvk_irq_vm_destroy(struct hvk_vm *vm)
 {
+	struct hvk_irq_routing *old;
+
 	/* No fd reaches the VM any more: only irqfds can still inject. */
 	hvk_irqfd_destroy_all(vm);
-	kvfree(rcu_dereference_protected(vm->irq_routing, 1));
-	RCU_INIT_POINTER(vm->irq_routing, NULL);
+	/*
+	 * The arch's irqchip is still there, and its timers (the PIT) may
+	 * raise GSIs until hvk_arch_vm_destroy(): they find no route once
+	 * the table is unpublished, and none still reads the old one when
+	 * it is freed.
+	 */
+	old = rcu_replace_pointer(vm->irq_routing, NULL, true);
+	if (old) {
+		synchronize_rcu_expedited();
+		kvfree(old);
+	}
 	mutex_destroy(&vm->irq.lock);
 }

@@ -147,8 +147,9 @@ void hvk_irq_exit(void);
 /* core/irq.c, called by core/vm.c */
 int hvk_irq_vm_init(struct hvk_vm *vm);
 /*
- * First thing on VM destruction: every irqfd is gone (no more injection)
- * when it returns, before vCPUs and the arch's irqchip go; then the table.
+ * First thing on VM destruction, before vCPUs and the arch's irqchip go:
+ * every irqfd is gone (no more injection) when it returns, and the table
+ * is unpublished and freed (a GSI raised later finds no route).
  */
 void hvk_irq_vm_destroy(struct hvk_vm *vm);
 long hvk_irq_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
