@@ -23,11 +23,19 @@
  * and IOAPIC; KVM_SIGNAL_MSI's answers. These run where KVM_CAP_IRQCHIP is
  * advertised and SKIP (saying so) where it is not.
  *
+ * hvk only: the irqfd machinery itself (wake-ups consuming counts,
+ * resamplers, EPOLLHUP, deassign racing writes, VM destruction with irqfds
+ * assigned) runs before hvk has an irqchip, with hvk reloaded with its
+ * testing-only irqfd_test_no_irqchip parameter (KVM_IRQFD then assigns
+ * without an irqchip; the GSIs reach nothing). Under --kvm that test skips:
+ * the irqchip_* tests run the same paths there.
+ *
  * A deliberate difference: x86 KVM takes KVM_IRQ_ROUTING_HV_SINT (and
  * XEN_EVTCHN) routes; hvk has no Hyper-V or Xen emulation and refuses
  * them, so no test here uses them.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 
 #include "kselftest_harness.h"
@@ -666,5 +674,191 @@ TEST_F(irq, irqchip_routing_arm64)
 	EXPECT_EQ(EINVAL, set_routing(self->vm, e, 2)) TH_LOG("pin 988");
 }
 #endif
+
+/* ---- hvk only: the irqfd machinery with the test knob ---------------- */
+
+#define KNOB "/sys/module/hvk/parameters/irqfd_test_no_irqchip"
+
+static int hvk_reload(const char *args)
+{
+	char cmd[512];
+	const char *ko = getenv("HVK_KO");
+
+	if (!ko)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rmmod hvk && insmod %s %s", ko, args);
+	return system(cmd);
+}
+
+static char knob_value(void)
+{
+	FILE *f = fopen(KNOB, "r");
+	int c;
+
+	if (!f)
+		return 0;
+	c = fgetc(f);
+	fclose(f);
+	return c == EOF ? 0 : c;
+}
+
+struct writer {
+	int efd;
+	volatile int stop;
+	unsigned long writes;
+};
+
+static void *writer_thread(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t one = 1;
+
+	while (!w->stop)
+		if (write(w->efd, &one, sizeof(one)) == sizeof(one))
+			w->writes++;
+	return NULL;
+}
+
+/* What irqfd_test_no_irqchip lets run, on one VM. */
+static void knob_scenario(struct __test_metadata *_metadata, int vm)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int efd3 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct writer w = { 0 };
+	pthread_t t;
+	int i;
+
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, rfd);
+	ASSERT_LE(0, efd3);
+
+	/* Edge: the wake-up consumes the count; deassign unhooks. */
+	ASSERT_EQ(0, irqfd(vm, efd, 5, 0, -1)) TH_LOG("%s", strerror(errno));
+	efd_signal(efd);
+	EXPECT_EQ(0, efd_count(efd));
+	EXPECT_ERRNO(irqfd(vm, efd, 6, 0, -1), EBUSY, "efd again");
+	EXPECT_EQ(0, irqfd(vm, efd, 5, KVM_IRQFD_FLAG_DEASSIGN, -1));
+	efd_signal(efd);
+	EXPECT_EQ(1, efd_count(efd));
+
+	/* A count written before the assign is injected at once. */
+	efd_signal(efd);
+	ASSERT_EQ(0, irqfd(vm, efd, 5, 0, -1));
+	efd_signal(efd);
+	EXPECT_EQ(0, efd_count(efd));
+	EXPECT_EQ(0, irqfd(vm, efd, 5, KVM_IRQFD_FLAG_DEASSIGN, -1));
+
+	/* Two resample irqfds share GSI 10's resampler. */
+	ASSERT_EQ(0, irqfd(vm, efd, 10, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+	ASSERT_EQ(0, irqfd(vm, efd3, 10, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+	efd_signal(efd);
+	efd_signal(efd3);
+	EXPECT_EQ(0, efd_count(efd));
+	EXPECT_EQ(0, efd_count(efd3));
+	EXPECT_EQ(0, efd_count(rfd)) TH_LOG("nothing acked, nothing resampled");
+	EXPECT_EQ(0, irqfd(vm, efd, 10, KVM_IRQFD_FLAG_DEASSIGN, -1));
+	efd_signal(efd);
+	EXPECT_EQ(1, efd_count(efd));
+
+	/* EPOLLHUP: closed eventfds free their irqfds. */
+	for (i = 0; i < 100; i++) {
+		int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, irqfd(vm, fd, i % 7,
+				   i % 2 ? KVM_IRQFD_FLAG_RESAMPLE : 0, rfd))
+			TH_LOG("round %d: %s", i, strerror(errno));
+		efd_signal(fd);
+		EXPECT_EQ(0, efd_count(fd));
+		close(fd);
+	}
+
+	/* Assign and deassign under a stream of writes from a thread. */
+	w.efd = efd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, writer_thread, &w));
+	for (i = 0; i < 300; i++) {
+		EXPECT_EQ(0, irqfd(vm, efd, 3, i % 3 ? 0 :
+				   KVM_IRQFD_FLAG_RESAMPLE, rfd));
+		EXPECT_EQ(0, irqfd(vm, efd, 3, KVM_IRQFD_FLAG_DEASSIGN, -1));
+	}
+	/* Left assigned, while written, for the VM's destruction. */
+	EXPECT_EQ(0, irqfd(vm, efd, 3, 0, -1));
+	usleep(10000);
+	close(vm);
+	w.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%lu writes from the thread", w.writes);
+	/* The VM took its irqfds with it: counts stay the VMM's again. */
+	efd_count(efd);
+	efd_signal(efd);
+	efd_signal(efd3);
+	EXPECT_EQ(1, efd_count(efd));
+	EXPECT_EQ(1, efd_count(efd3));
+	close(efd3);
+	close(rfd);
+	close(efd);
+}
+
+TEST(hvk_irqfd_machinery_with_test_knob)
+{
+	int vm, i;
+
+	if (hvk_lab_kvm())
+		SKIP(return, "the in-tree KVM: the irqchip_* tests run these "
+		     "paths there");
+	if (!getenv("HVK_KO"))
+		SKIP(return, "HVK_KO unset: cannot reload hvk with "
+		     "irqfd_test_no_irqchip=1");
+	ASSERT_EQ(0, hvk_reload("irqfd_test_no_irqchip=1"));
+	ASSERT_EQ('Y', knob_value());
+
+	vm = hvk_new_vm();
+	ASSERT_LE(0, vm);
+#ifdef __aarch64__
+	{
+		/* Routes for the GSIs used: deliveries walk them. */
+		struct kvm_irq_routing_entry e[4] = {
+			chip(3, 0, 3), chip(5, 0, 5), chip(10, 0, 10),
+			msi(6, 0),
+		};
+
+		ASSERT_EQ(0, set_routing(vm, e, 4));
+	}
+#endif
+	knob_scenario(_metadata, vm);
+
+	/* Many irqfds left on a VM that goes away. */
+	vm = hvk_new_vm();
+	ASSERT_LE(0, vm);
+	{
+		int fds[64];
+
+		for (i = 0; i < 64; i++) {
+			fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			ASSERT_LE(0, fds[i]);
+			ASSERT_EQ(0, irqfd(vm, fds[i], i, i % 2 ?
+					   KVM_IRQFD_FLAG_RESAMPLE : 0,
+					   fds[0]));
+		}
+		close(vm);
+		for (i = 0; i < 64; i++)
+			close(fds[i]);
+	}
+
+	ASSERT_EQ(0, hvk_reload(""));
+	EXPECT_EQ('N', knob_value());
+	/* Back to KVM's answer. */
+	vm = hvk_new_vm();
+	ASSERT_LE(0, vm);
+	{
+		int fd = eventfd(0, EFD_CLOEXEC);
+
+		EXPECT_ERRNO(irqfd(vm, fd, 0, 0, -1), NO_IRQCHIP_IRQFD_ERRNO,
+			     "without the knob");
+		close(fd);
+	}
+	close(vm);
+}
 
 TEST_HARNESS_MAIN
