@@ -2,7 +2,8 @@
 /*
  * Interrupt routing shared by both backends: the GSI routing table
  * (KVM_SET_GSI_ROUTING), irqfds (KVM_IRQFD, with resamplefds) and
- * KVM_SIGNAL_MSI. core/irq.c owns all three; the in-kernel interrupt
+ * KVM_SIGNAL_MSI. core/ owns all three (irq.c, irqroute.c, irqfd.c;
+ * irq/README.md has the whole contract); the in-kernel interrupt
  * controllers (irq/, reached through the hvk_arch_irq_* hooks in
  * core/arch.h) own the lines and the delivery.
  *
