@@ -13,6 +13,7 @@
 #include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "mmu/mmu.h"
 #include "vcpu_regs.h"
 #include "vtimer.h"
 
@@ -47,10 +48,11 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
  * else must lie between 32 bits and the host's limit. Other bits are
  * undefined and refused.
  */
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
-		     struct hvk_pgt_fmt *fmt)
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 {
+	struct hvk_pgt_fmt fmt;
 	u32 bits;
+	int r;
 
 	if (type & ~KVM_VM_TYPE_ARM_IPA_SIZE_MASK)
 		return -EINVAL;
@@ -62,12 +64,24 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
 	vm->arch.ipa_bits = bits;
 	/* The guest's virtual counter starts at 0 with the VM, as KVM's. */
 	vm->arch.cntvoff = hvk_arm64_counter();
-	return hvk_arm64_s2_init(vm, fmt);
+	r = hvk_arm64_s2_init(vm, &fmt);
+	if (r)
+		return r;
+	return hvk_mmu_init(vm, &fmt);
 }
 
-/* Nothing to free: a VMID is only a number, reused after a rollover. */
+/*
+ * The stage-2 table goes first: its last flush uses the VMID. Nothing
+ * else to free: a VMID is only a number, reused after a rollover.
+ */
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	hvk_mmu_destroy(vm);
+}
+
+void hvk_arch_memslot_unmap(struct hvk_vm *vm, u64 gpa, u64 size)
+{
+	hvk_mmu_unmap_range(vm, gpa, size);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <asm/sysreg.h>
 
 #include "arch.h"	/* enum hvk_exit_action */
+#include "mmu/mmu.h"	/* the fault path, vm->mmu */
 
 struct hvk_vm;
 struct hvk_vcpu;

@@ -27,7 +27,8 @@
  * @cntvoff:	CNTVOFF_EL2 of its vCPUs: their virtual counter is the
  *		physical one minus this (KVM_REG_ARM_TIMER_CNT sets it)
  *
- * The stage-2 table itself is core's (vm->mmu, mmu/mmu.h).
+ * The stage-2 table itself is mmu/'s (vm->mmu, mmu/mmu.h), made in
+ * hvk_arch_vm_init().
  */
 struct hvk_arch_vm {
 	u32 ipa_bits;

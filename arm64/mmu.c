@@ -35,11 +35,11 @@
 /**
  * hvk_arm64_s2_init() - stage 2 for a new VM
  * @vm: the VM, vm->arch.ipa_bits set
- * @fmt: filled in: the stage-2 table format for core/ to build
+ * @fmt: filled in: the stage-2 table format hvk_arch_vm_init() builds
  *
  * VTCR_EL2: the start level and concatenation for the IPA size
  * (stage2_geometry()), PS = the CPUs' PA range capped at 48 bits, VS
- * for 16-bit VMIDs; @fmt gets the table format core/ builds.
+ * for 16-bit VMIDs; @fmt gets the table format to build.
  *
  * Return: 0 or -EINVAL.
  */

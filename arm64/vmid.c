@@ -22,6 +22,7 @@
 
 #include "arch.h"
 #include "hvk.h"
+#include "mmu/mmu.h"
 #include "hyp.h"
 #include "vmid.h"
 
@@ -120,7 +121,7 @@ u64 hvk_arm64_vmid_update(struct hvk_vm *vm)
 u64 hvk_arm64_vttbr(struct hvk_vm *vm, u64 vmid)
 {
 	return (vmid & HVK_VMID_MASK) << HVK_VTTBR_VMID_SHIFT |
-	       vm->mmu.pgt.root_phys;
+	       vm->mmu->pgt.root_phys;
 }
 
 /**

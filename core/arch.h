@@ -10,6 +10,22 @@
  *
  * Unless said otherwise, functions are called in process context, may
  * sleep, and return 0 or a negative errno that reaches userspace as is.
+ *
+ * The layers, and which way they depend:
+ *
+ *	vmx/, arm64/  ->  irq/  ->  mmu/  ->  core/
+ *
+ * A layer includes the headers of, and calls, only the layers to its
+ * right. core/ reaches up only through the hooks declared in this file,
+ * bound at link time: hvk_arch_* for the backend, which in turn drives
+ * mmu/ (it creates and frees vm->mmu and forwards memslot removals with
+ * hvk_arch_memslot_unmap()) and the irqchips in irq/. mmu/ reaches the
+ * backend through hvk_arch_mmu_*, and the memslots (core/memslot.h)
+ * directly. core/irq.c reaches the irqchips through hvk_arch_irq_*. The
+ * one exception is storage: struct hvk_vm and struct hvk_vcpu embed the
+ * backend's per-VM and per-vCPU state (hvk_arch.h, chosen by Kbuild's
+ * -I), which may embed types of mmu/ and irq/; core/ never looks inside
+ * it. vm->mmu and vm->irqchip are opaque pointers to core/.
  */
 #ifndef HVK_CORE_ARCH_H
 #define HVK_CORE_ARCH_H
@@ -18,7 +34,6 @@
 
 struct hvk_vm;
 struct hvk_vcpu;
-struct hvk_pgt_fmt;
 
 /**
  * enum hvk_exit_action - what an arch exit handler tells its run loop
@@ -83,26 +98,41 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
  * hvk_arch_vm_init() - arch part of KVM_CREATE_VM
  * @vm: the new VM, zeroed except for the core fields
  * @type: the type argument of KVM_CREATE_VM
- * @fmt: filled in: the guest-physical table format and geometry for @vm
  *
  * Validates @type as the in-tree KVM does on this arch, sets up what the
- * arch keeps per VM and describes the table (EPT, stage 2) core/ then
- * builds with hvk_mmu_init(). Core owns vm->mmu: it creates it after this
- * returns and destroys it (before hvk_arch_vm_destroy(), so the last
- * flush can still use the arch's EPTP or VMID). On failure nothing is
- * left to undo.
+ * arch keeps per VM and, last, the VM's guest-physical table in its
+ * format (EPT, stage 2) with hvk_mmu_init() (mmu/mmu.h): the arch owns
+ * vm->mmu, since mmu/ sits above core/. On failure nothing is left to
+ * undo.
  *
- * Return: 0 or -EINVAL for a type this arch does not accept.
+ * Return: 0, -EINVAL for a type this arch does not accept, -ENOMEM.
  */
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
-		     struct hvk_pgt_fmt *fmt);
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type);
 
 /**
  * hvk_arch_vm_destroy() - undo hvk_arch_vm_init()
- * @vm: the VM; all its vCPUs are already destroyed and vm->mmu is gone
- *      (or was never made, on KVM_CREATE_VM's error path)
+ * @vm: the VM; all its vCPUs are already destroyed
+ *
+ * Frees the guest-physical table first (hvk_mmu_destroy(): its last
+ * flush still needs the arch's EPTP or VMID), then the rest. Also called
+ * on KVM_CREATE_VM's error path after hvk_arch_vm_init() succeeded.
  */
 void hvk_arch_vm_destroy(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_memslot_unmap() - a memslot's old range leaves the guest
+ * @vm: the VM
+ * @gpa: start of the range, page aligned
+ * @size: its length, page aligned, not 0
+ *
+ * A slot was deleted, moved or had its flags changed. Called with
+ * vm->lock held, after the new memslot table is published and no reader
+ * sees the old one: the arch drops every translation of the range and
+ * what it pinned for them (hvk_mmu_unmap_range()) before returning, so
+ * KVM_SET_USER_MEMORY_REGION returns only once the guest cannot reach
+ * the old memory.
+ */
+void hvk_arch_memslot_unmap(struct hvk_vm *vm, u64 gpa, u64 size);
 
 /**
  * hvk_arch_vm_ioctl() - a VM ioctl that core/ does not know
@@ -231,13 +261,27 @@ unsigned int hvk_arch_run_pages(void);
 struct hvk_irq_route;
 
 /**
- * hvk_arch_irqchip_ready() - is the VM's in-kernel irqchip there and set up?
+ * hvk_arch_irqchip_ready() - does the VM have an in-kernel irqchip?
  * @vm: the VM
  *
- * x86: after KVM_CREATE_IRQCHIP; arm64: once the vGIC is initialized.
- * KVM_IRQFD refuses (as KVM does) until this is true. Any context.
+ * KVM's irqchip_in_kernel(): x86 after KVM_CREATE_IRQCHIP; arm64 once a
+ * vGIC was created. KVM_SIGNAL_MSI is -EINVAL until then. Any context.
  */
 bool hvk_arch_irqchip_ready(struct hvk_vm *vm);
+
+/**
+ * hvk_arch_irqfd_allowed() - may KVM_IRQFD assign an irqfd now?
+ * @vm: the VM
+ * @resample: the irqfd has KVM_IRQFD_FLAG_RESAMPLE
+ *
+ * Checked first, before the fds, as KVM does (kvm_arch_intc_initialized()
+ * then kvm_arch_irqfd_allowed()). Deassigning is always allowed.
+ *
+ * Return: 0, or KVM's errno: x86 -EINVAL without an in-kernel irqchip
+ * (a resample irqfd also needs the PIC and IOAPIC in the kernel); arm64
+ * -EAGAIN until the vGIC is initialized.
+ */
+int hvk_arch_irqfd_allowed(struct hvk_vm *vm, bool resample);
 
 /**
  * hvk_arch_irq_routing_allowed() - may KVM_SET_GSI_ROUTING be used now?
@@ -250,7 +294,11 @@ bool hvk_arch_irq_routing_allowed(struct hvk_vm *vm);
 /**
  * hvk_arch_irq_route_check() - validate one routing entry for this arch
  * @vm: the VM
- * @r: the entry, converted by core/irq.c; the arch may adjust it
+ * @r: the entry, converted by core/irq.c; the arch may adjust it (x86
+ *     numbers the slave PIC's pins 8-15, as hvk_irq_ack() then gets them)
+ *
+ * Called for each entry after core's own checks (GSI range, flags, type,
+ * duplicates: core/irqroute.h). Process context.
  *
  * Return: 0, or -EINVAL for an irqchip or pin this arch does not have (or
  * an MSI it cannot take), with KVM's rules.

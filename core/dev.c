@@ -105,9 +105,12 @@ static int __init hvk_init(void)
 		return -EINVAL;
 	}
 
-	r = hvk_arch_init();
+	r = hvk_irq_init();
 	if (r)
 		return r;
+	r = hvk_arch_init();
+	if (r)
+		goto err_irq_exit;
 
 	r = misc_register(&hvk_misc);
 	if (r) {
@@ -120,6 +123,8 @@ static int __init hvk_init(void)
 
 err_arch_exit:
 	hvk_arch_exit();
+err_irq_exit:
+	hvk_irq_exit();
 	return r;
 }
 
@@ -131,6 +136,7 @@ static void __exit hvk_exit(void)
 	 */
 	misc_deregister(&hvk_misc);
 	hvk_arch_exit();
+	hvk_irq_exit();
 	pr_info("unloaded\n");
 }
 

@@ -8,8 +8,8 @@
  *   - vCPU fd: holds one reference on its VM (and pins the module). The
  *     vCPU itself belongs to the VM and is freed with it, so a vCPU fd
  *     keeps working after its VM fd is closed, as with KVM.
- *   - The VM is destroyed when its last reference goes: vCPUs first, then
- *     memslots, then the arch part.
+ *   - The VM is destroyed when its last reference goes: irqfds first (they
+ *     inject from any context), then vCPUs, memslots, the arch part.
  * Closing the fds in any order therefore frees everything exactly once.
  */
 #ifndef HVK_CORE_HVK_H
@@ -26,9 +26,9 @@
 
 #include "hvk_arch.h"	/* struct hvk_arch_vm, hvk_arch_vcpu: per backend */
 #include "iobus.h"
+#include "irq.h"
 #include "memslot.h"
 #include "stats.h"
-#include "mmu/mmu.h"
 
 /* vCPUs per VM and the ids they may take (KVM_CAP_MAX_VCPUS/_VCPU_ID). */
 #define HVK_MAX_VCPUS_LIMIT	256
@@ -37,6 +37,7 @@
 extern unsigned int hvk_max_vcpus;	/* module parameter max_vcpus */
 
 struct kvm_run;
+struct hvk_mmu;
 
 struct hvk_vm {
 	struct kref ref;
@@ -64,8 +65,14 @@ struct hvk_vm {
 	struct hvk_memslots __rcu *memslots;
 	struct hvk_vm_io io;			/* in-kernel I/O bus, iobus.h */
 	struct hvk_vm_stats stats;		/* stats.h */
-	struct hvk_mmu mmu;			/* EPT / stage-2, mmu/mmu.h */
+	/*
+	 * The guest-physical table (EPT / stage 2), opaque here: mmu/mmu.h.
+	 * The arch creates it in hvk_arch_vm_init() and frees it in
+	 * hvk_arch_vm_destroy(); core never calls mmu/ (see core/arch.h).
+	 */
+	struct hvk_mmu *mmu;
 	struct hvk_irq_routing __rcu *irq_routing;	/* core/irq.c */
+	struct hvk_vm_irq irq;			/* irqfds, irq.h */
 	/*
 	 * The in-kernel interrupt controllers (x86: PIC, IOAPIC, PIT; arm64:
 	 * the vGIC distributor), defined in irq/ for each arch and opaque

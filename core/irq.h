@@ -2,7 +2,8 @@
 /*
  * Interrupt routing shared by both backends: the GSI routing table
  * (KVM_SET_GSI_ROUTING), irqfds (KVM_IRQFD, with resamplefds) and
- * KVM_SIGNAL_MSI. core/irq.c owns all three; the in-kernel interrupt
+ * KVM_SIGNAL_MSI. core/ owns all three (irq.c, irqroute.c, irqfd.c;
+ * irq/README.md has the whole contract); the in-kernel interrupt
  * controllers (irq/, reached through the hvk_arch_irq_* hooks in
  * core/arch.h) own the lines and the delivery.
  *
@@ -26,7 +27,12 @@
 #define HVK_CORE_IRQ_H
 
 #include <linux/kvm.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+
+#include "irqroute.h"
 
 struct hvk_vm;
 
@@ -38,32 +44,23 @@ enum hvk_irq_source {
 	HVK_IRQ_NR_SOURCES
 };
 
-/* The largest routing table KVM accepts (KVM_MAX_IRQ_ROUTES). */
-#define HVK_MAX_IRQ_ROUTES	4096
+/*
+ * struct hvk_irq_route and HVK_MAX_IRQ_ROUTES (the largest routing table
+ * KVM accepts, KVM_MAX_IRQ_ROUTES) are in irqroute.h, with the table.
+ */
 
 /**
- * struct hvk_irq_route - one entry of the routing table, validated
- * @gsi: the GSI it belongs to
- * @type: KVM_IRQ_ROUTING_IRQCHIP or KVM_IRQ_ROUTING_MSI
- * @chip: for IRQCHIP: which irqchip (KVM_IRQCHIP_PIC_MASTER, ... on x86;
- *        0 on arm64) and which pin of it
- * @msi: for MSI: address, data and (KVM_MSI_VALID_DEVID in flags) devid
+ * struct hvk_vm_irq - core/irq.c's part of a VM
+ * @lock: serialises routing updates and irqfd assignment/deassignment
+ * @irqfds_lock: @irqfds; taken from eventfd wake-ups (interrupts off)
+ * @irqfds: the active irqfds
+ * @resamplers: one per GSI with resample irqfds; RCU for hvk_irq_ack()
  */
-struct hvk_irq_route {
-	u32 gsi;
-	u32 type;
-	union {
-		struct {
-			u32 irqchip;
-			u32 pin;
-		} chip;
-		struct {
-			u64 addr;
-			u32 data;
-			u32 flags;
-			u32 devid;
-		} msi;
-	};
+struct hvk_vm_irq {
+	struct mutex lock;
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
+	struct list_head resamplers;
 };
 
 /**
@@ -95,7 +92,12 @@ int hvk_irq_set(struct hvk_vm *vm, int src, u32 gsi, int level,
  * 16-23 to the IOAPIC; arm64: GSI n to SPI n). Each entry is validated by
  * hvk_arch_irq_route_check(). Process context.
  *
- * Return: 0, or -EINVAL for a bad entry (the old table stays).
+ * On return no hvk_irq_set() still uses the old table (as KVM's
+ * synchronize_srcu_expedited()): a VMM that moved an MSI knows the old
+ * route is dead.
+ *
+ * Return: 0, -EINVAL for a bad entry or more than HVK_MAX_IRQ_ROUTES
+ * entries (the old table stays), -ENOMEM.
  */
 int hvk_irq_routing_set(struct hvk_vm *vm,
 			const struct kvm_irq_routing_entry *ue, unsigned int nr);
@@ -111,12 +113,46 @@ int hvk_irq_routing_set(struct hvk_vm *vm,
  * SPI deactivated). irqfds with a resamplefd on a GSI routed to that
  * pin lower their source's level and signal their resamplefd, so the
  * VMM can re-check its device and raise the line again if still needed.
+ * The pin names the GSI of the last routing entry that named the pin (as
+ * KVM's map does).
+ *
+ * Lowering the line goes through hvk_arch_irq_deliver(): the irqchip must
+ * not hold its own lock when it calls this.
  */
 void hvk_irq_ack(struct hvk_vm *vm, u32 irqchip, u32 pin);
 
+/**
+ * hvk_irq_check_extension() - the routing capabilities' values
+ * @ext: KVM_CAP_IRQFD, KVM_CAP_IRQFD_RESAMPLE, KVM_CAP_SIGNAL_MSI or
+ *       KVM_CAP_IRQ_ROUTING
+ *
+ * core/ does not answer these itself: KVM_CHECK_EXTENSION reaches
+ * hvk_arch_check_extension() for them, which reports 0 while the arch
+ * has no working irqchip. The arch that gets one adds, in that one place,
+ *	case KVM_CAP_IRQFD:
+ *	case KVM_CAP_IRQFD_RESAMPLE:
+ *	case KVM_CAP_SIGNAL_MSI:
+ *	case KVM_CAP_IRQ_ROUTING:
+ *		return hvk_irq_check_extension(ext);
+ * so the values (KVM's: 1, and HVK_MAX_IRQ_ROUTES for IRQ_ROUTING) stay
+ * core's.
+ *
+ * Return: the value, 0 for any other @ext.
+ */
+long hvk_irq_check_extension(long ext);
+
+/* core/irq.c, called by core/dev.c: the irqfd cleanup workqueue */
+int hvk_irq_init(void);
+void hvk_irq_exit(void);
+
 /* core/irq.c, called by core/vm.c */
 int hvk_irq_vm_init(struct hvk_vm *vm);
-void hvk_irq_vm_destroy(struct hvk_vm *vm);	/* irqfds first, then routes */
+/*
+ * First thing on VM destruction, before vCPUs and the arch's irqchip go:
+ * every irqfd is gone (no more injection) when it returns, and the table
+ * is unpublished and freed (a GSI raised later finds no route).
+ */
+void hvk_irq_vm_destroy(struct hvk_vm *vm);
 long hvk_irq_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		      void __user *argp);		/* IRQFD, GSI_ROUTING, MSI */
 

@@ -136,7 +136,7 @@ static void *hvk_stats_image(const struct hvk_stats_src *src, size_t *len)
 		struct hvk_vm_stats *s = (void *)p;
 
 		memcpy(s, &src->vm->stats, data_size);
-		s->pinned_pages = READ_ONCE(src->vm->mmu.nr_pinned);
+		s->pinned_pages = READ_ONCE(src->vm->stats.pinned_pages);
 	}
 	*len = size;
 	return img;

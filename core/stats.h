@@ -31,7 +31,7 @@ struct hvk_vm_stats {
 	u64 pages_mapped;	/* fault-ins that mapped a page or block */
 	u64 tlb_flushes;	/* flushes after entries were removed */
 	u64 memslot_updates;
-	u64 pinned_pages;	/* filled in when read: vm->mmu.nr_pinned */
+	u64 pinned_pages;	/* kept by mmu/mmu.c */
 };
 
 struct hvk_vcpu_stats {

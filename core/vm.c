@@ -24,12 +24,15 @@ static void hvk_vm_destroy(struct kref *ref)
 	struct hvk_vm *vm = container_of(ref, struct hvk_vm, ref);
 	unsigned int i;
 
-	/* The last reference: no fd and no vCPU thread can reach us. */
+	/*
+	 * The last reference: no fd and no vCPU thread can reach us, only
+	 * irqfds can still inject. They go first, while the vCPUs and the
+	 * arch's irqchip they deliver to are still there.
+	 */
+	hvk_irq_vm_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
-	/* Before the arch part: the TLB flush needs its EPTP or VMID. */
-	hvk_mmu_destroy(vm);
-	hvk_arch_vm_destroy(vm);
+	hvk_arch_vm_destroy(vm);	/* the guest-physical table too */
 	hvk_io_destroy(vm);
 	kvfree(rcu_dereference_protected(vm->memslots, 1));
 	cleanup_srcu_struct(&vm->srcu);
@@ -122,7 +125,8 @@ static int hvk_vm_set_memory_region(struct hvk_vm *vm,
 	 * emulated lab and in guests with many slot updates.
 	 */
 	synchronize_srcu_expedited(&vm->srcu);
-	hvk_mmu_unmap_range(vm, gone_gpa, gone_size);
+	if (gone_size)
+		hvk_arch_memslot_unmap(vm, gone_gpa, gone_size);
 	mutex_unlock(&vm->lock);
 	kvfree(old);
 	return 0;
@@ -162,6 +166,10 @@ static long hvk_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_REGISTER_COALESCED_MMIO:
 	case KVM_UNREGISTER_COALESCED_MMIO:
 		return hvk_coalesced_ioctl(vm, ioctl, argp);
+	case KVM_IRQFD:
+	case KVM_SET_GSI_ROUTING:
+	case KVM_SIGNAL_MSI:
+		return hvk_irq_vm_ioctl(vm, ioctl, argp);
 	default:
 		return hvk_arch_vm_ioctl(vm, ioctl, arg);
 	}
@@ -189,7 +197,6 @@ static const struct file_operations hvk_vm_fops = {
 long hvk_create_vm(unsigned long type)
 {
 	struct hvk_memslots *slots;
-	struct hvk_pgt_fmt fmt;
 	struct hvk_vm *vm;
 	int r, fd;
 
@@ -214,25 +221,25 @@ long hvk_create_vm(unsigned long type)
 	r = hvk_io_init(vm);
 	if (r)
 		goto err_free_memslots;
-
-	r = hvk_arch_vm_init(vm, type, &fmt);
+	r = hvk_irq_vm_init(vm);
 	if (r)
 		goto err_io_destroy;
-	r = hvk_mmu_init(vm, &fmt);
+
+	r = hvk_arch_vm_init(vm, type);
 	if (r)
-		goto err_arch_vm_destroy;
+		goto err_irq_destroy;
 
 	fd = anon_inode_getfd("hvk-vm", &hvk_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto err_mmu_destroy;
+		goto err_arch_vm_destroy;
 	}
 	return fd;
 
-err_mmu_destroy:
-	hvk_mmu_destroy(vm);
 err_arch_vm_destroy:
 	hvk_arch_vm_destroy(vm);
+err_irq_destroy:
+	hvk_irq_vm_destroy(vm);
 err_io_destroy:
 	hvk_io_destroy(vm);
 err_free_memslots:

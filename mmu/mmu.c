@@ -44,26 +44,33 @@ static const struct hvk_pgt_mm_ops hvk_mmu_ops = {
 
 /**
  * hvk_mmu_init() - create the VM's empty guest-physical table
- * @vm: the VM, after hvk_arch_vm_init()
+ * @vm: the VM, from hvk_arch_vm_init()
  * @fmt: the arch's table format and geometry for this VM
  *
- * Core owns the table: it calls this in KVM_CREATE_VM and
- * hvk_mmu_destroy() on that path's errors and when the VM dies.
+ * The arch owns the table (mmu/ sits above core/, which never calls it):
+ * hvk_arch_vm_init() calls this, hvk_arch_vm_destroy() hvk_mmu_destroy()
+ * and hvk_arch_memslot_unmap() hvk_mmu_unmap_range(). Sets vm->mmu.
  *
  * Return: 0, or -ENOMEM / -EINVAL from the table code.
  */
 int hvk_mmu_init(struct hvk_vm *vm, const struct hvk_pgt_fmt *fmt)
 {
-	struct hvk_mmu *mmu = &vm->mmu;
+	struct hvk_mmu *mmu;
 	int r;
 
+	mmu = kzalloc(sizeof(*mmu), GFP_KERNEL_ACCOUNT);
+	if (!mmu)
+		return -ENOMEM;
 	mutex_init(&mmu->lock);
 	xa_init(&mmu->pinned);
 	xa_init(&mmu->blocks);
 	r = hvk_pgt_init(&mmu->pgt, fmt, &hvk_mmu_ops);
-	if (r)
+	if (r) {
+		mutex_destroy(&mmu->lock);
+		kfree(mmu);
 		return r;
-	mmu->ready = true;
+	}
+	vm->mmu = mmu;
 	return 0;
 }
 
@@ -115,7 +122,7 @@ static void hvk_mmu_uncharge(struct hvk_vm *vm, unsigned long npages)
 /* Drop the pins of gfns [first, last]. Only after the TLB flush. */
 static void hvk_mmu_unpin_range(struct hvk_vm *vm, u64 first, u64 last)
 {
-	struct hvk_mmu *mmu = &vm->mmu;
+	struct hvk_mmu *mmu = vm->mmu;
 	unsigned long index, before = mmu->nr_pinned;
 	void *entry;
 
@@ -133,6 +140,7 @@ static void hvk_mmu_unpin_range(struct hvk_vm *vm, u64 first, u64 last)
 		mmu->nr_pinned -= HVK_BLOCK_PAGES;
 		cond_resched();
 	}
+	WRITE_ONCE(vm->stats.pinned_pages, mmu->nr_pinned);
 	hvk_mmu_uncharge(vm, before - mmu->nr_pinned);
 }
 
@@ -150,9 +158,9 @@ static bool hvk_mmu_is_mapped(struct hvk_mmu *mmu, u64 gfn)
  */
 void hvk_mmu_destroy(struct hvk_vm *vm)
 {
-	struct hvk_mmu *mmu = &vm->mmu;
+	struct hvk_mmu *mmu = vm->mmu;
 
-	if (!mmu->ready)
+	if (!mmu)
 		return;
 	/* A later VM may get the same root or VMID: no stale entry may live. */
 	hvk_arch_mmu_flush(vm);
@@ -161,8 +169,9 @@ void hvk_mmu_destroy(struct hvk_vm *vm)
 	hvk_mmu_unpin_range(vm, 0, ULONG_MAX);
 	xa_destroy(&mmu->pinned);
 	xa_destroy(&mmu->blocks);
-	mmu->ready = false;
 	mutex_destroy(&mmu->lock);
+	vm->mmu = NULL;
+	kfree(mmu);
 }
 
 /**
@@ -171,16 +180,16 @@ void hvk_mmu_destroy(struct hvk_vm *vm)
  * @gpa: start of the range, page aligned
  * @size: length, page aligned
  *
- * Called by core after the new memslot table is published and no reader
- * sees the old one. Clears the entries, flushes the TLBs of every CPU
- * and then unpins the pages.
+ * Called through hvk_arch_memslot_unmap() once the new memslot table is
+ * published and no reader sees the old one. Clears the entries, flushes
+ * the TLBs of every CPU and then unpins the pages.
  */
 void hvk_mmu_unmap_range(struct hvk_vm *vm, u64 gpa, u64 size)
 {
-	struct hvk_mmu *mmu = &vm->mmu;
+	struct hvk_mmu *mmu = vm->mmu;
 	int changed;
 
-	if (!mmu->ready || !size)
+	if (!mmu || !size)
 		return;
 	mutex_lock(&mmu->lock);
 	changed = hvk_pgt_unmap(&mmu->pgt, gpa, size);
@@ -283,7 +292,7 @@ static struct page *hvk_mmu_pin_block(struct hvk_fault *f, unsigned int gup,
 static int __hvk_mmu_fault(struct hvk_vm *vm, u64 gpa, unsigned int access,
 			   bool try_block)
 {
-	struct hvk_mmu *mmu = &vm->mmu;
+	struct hvk_mmu *mmu = vm->mmu;
 	unsigned int gup = FOLL_LONGTERM, prot;
 	int level, r;
 	unsigned long seq, npages;
@@ -374,6 +383,7 @@ retry:
 		goto out_unlock;
 	}
 	mmu->nr_pinned += npages;
+	WRITE_ONCE(vm->stats.pinned_pages, mmu->nr_pinned);
 	vm->stats.pages_mapped++;
 	trace_hvk_map(map_gfn << PAGE_SHIFT, level, f.writable);
 	mutex_unlock(&mmu->lock);
@@ -411,9 +421,9 @@ int hvk_mmu_fault(struct hvk_vm *vm, u64 gpa, unsigned int access)
 {
 	int r;
 
-	if (!vm->mmu.ready)
+	if (!vm->mmu)
 		return -EFAULT;
-	if (gpa >> vm->mmu.pgt.fmt.ia_bits)
+	if (gpa >> vm->mmu->pgt.fmt.ia_bits)
 		return -ENOENT;
 	r = __hvk_mmu_fault(vm, gpa, access, true);
 	if (r == -EAGAIN)

@@ -38,12 +38,12 @@ struct hvk_vm;
 
 struct hvk_mmu {
 	struct hvk_pgt pgt;		/* root_phys: for EPTP / VTTBR_EL2 */
-	bool ready;			/* hvk_mmu_init() succeeded */
 	struct mutex lock;
 	unsigned long invalidate_seq;	/* bumped by every unmap */
 	struct xarray pinned;		/* gfn -> the 4 KiB page pinned */
 	struct xarray blocks;		/* gfn / 512 -> first page of a block */
-	unsigned long nr_pinned;	/* pages pinned, blocks included */
+	unsigned long nr_pinned;	/* pages pinned, blocks included; also
+					 * in vm->stats.pinned_pages */
 	struct hvk_pgt_cache cache;	/* table pages for the next maps */
 };
 

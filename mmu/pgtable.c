@@ -5,7 +5,6 @@
  */
 #ifdef __KERNEL__
 #include <linux/compiler.h>
-#include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <asm/barrier.h>
@@ -383,31 +382,3 @@ void hvk_pgt_free_tree(struct hvk_pgt *pgt, const struct hvk_pgt_mm_ops *ops)
 	pgt->root = NULL;
 	pgt->root_phys = 0;
 }
-
-#ifdef __KERNEL__
-static void *hvk_pgt_kernel_zalloc(void *arg, unsigned int order, u64 *phys)
-{
-	struct page *page;
-
-	page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, order);
-	if (!page)
-		return NULL;
-	*phys = page_to_phys(page);
-	return page_address(page);
-}
-
-static void hvk_pgt_kernel_free(void *arg, void *virt, u64 phys,
-				unsigned int order)
-{
-	__free_pages(virt_to_page(virt), order);
-}
-
-/*
- * Table pages from the page allocator, charged to the VM's memcg; the
- * linear map gives phys->virt.
- */
-const struct hvk_pgt_mm_ops hvk_pgt_kernel_mm_ops = {
-	.zalloc = hvk_pgt_kernel_zalloc,
-	.free = hvk_pgt_kernel_free,
-};
-#endif

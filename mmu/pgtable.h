@@ -272,8 +272,4 @@ static inline u64 hvk_pgt_leaf_desc(const struct hvk_pgt_fmt *fmt, u64 phys,
 					      fmt->block_type);
 }
 
-#ifdef __KERNEL__
-extern const struct hvk_pgt_mm_ops hvk_pgt_kernel_mm_ops;
-#endif
-
 #endif

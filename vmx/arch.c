@@ -21,6 +21,7 @@
 #include "hvk.h"
 #include "insn.h"
 #include "mmu/ept.h"
+#include "mmu/mmu.h"
 #include "run.h"
 
 long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
@@ -72,25 +73,32 @@ long hvk_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	}
 }
 
-int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
-		     struct hvk_pgt_fmt *fmt)
+int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 {
+	struct hvk_pgt_fmt fmt;
+
 	/* kvm_arch_init_vm(): x86 has one VM type, 0 (KVM_X86_DEFAULT_VM). */
 	if (type)
 		return -EINVAL;
-	ept_fmt_init(fmt, false);
+	ept_fmt_init(&fmt, false);
 	/*
 	 * 2 MiB leaves only if the CPU has them (IA32_VMX_EPT_VPID_CAP bit
 	 * 16, A.10): a PDE with bit 7 set is otherwise an EPT
 	 * misconfiguration (29.3.3.1).
 	 */
 	if (!(vmx_caps.ept & VMX_EPT_2MB_PAGE_BIT))
-		fmt->block_levels &= ~BIT(2);
-	return 0;
+		fmt.block_levels &= ~BIT(2);
+	return hvk_mmu_init(vm, &fmt);
 }
 
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	hvk_mmu_destroy(vm);
+}
+
+void hvk_arch_memslot_unmap(struct hvk_vm *vm, u64 gpa, u64 size)
+{
+	hvk_mmu_unmap_range(vm, gpa, size);
 }
 
 long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,

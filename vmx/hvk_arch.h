@@ -101,7 +101,6 @@ struct hvk_arch_vcpu {
 	/* The exit being handled */
 	u32 exit_reason;
 	u32 idt_vectoring;		/* IDT-vectoring information */
-	u64 exit_qual;
 
 	/* Completion owed by the next KVM_RUN */
 	enum vmx_pending pending;

@@ -17,6 +17,13 @@ bool hvk_arch_irqchip_ready(struct hvk_vm *vm)
 	return false;
 }
 
+/* kvm_arch_irqfd_allowed(): no irqfd without an in-kernel irqchip. */
+int hvk_arch_irqfd_allowed(struct hvk_vm *vm, bool resample)
+{
+	return -EINVAL;
+}
+
+/* kvm_arch_can_set_irq_routing(): not without an in-kernel irqchip. */
 bool hvk_arch_irq_routing_allowed(struct hvk_vm *vm)
 {
 	return false;

@@ -11,6 +11,7 @@
 #include "arch.h"	/* enum hvk_exit_action */
 #include "hvk.h"
 #include "mmu/ept.h"
+#include "mmu/mmu.h"
 
 struct vmx_guest_regs;
 
@@ -48,10 +49,10 @@ static inline u64 vmx_addr_mask(unsigned int addr_size)
 /* CR4 bits set in hardware whatever the guest's view (vmcs.c). */
 #define VMX_CR4_HOST_FORCED	X86_CR4_MCE
 
-/* The EPT pointer of the VM's table (core creates it, mmu/mmu.c). */
+/* The EPT pointer of the VM's table (hvk_arch_vm_init(), mmu/mmu.c). */
 static inline u64 vmx_eptp(struct hvk_vm *vm)
 {
-	return ept_eptp(vm->mmu.pgt.root_phys, false);
+	return ept_eptp(vm->mmu->pgt.root_phys, false);
 }
 
 /* exit.c */
