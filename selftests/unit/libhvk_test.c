@@ -219,6 +219,7 @@ TEST(ucall_get)
 extern const char asm_fail[], asm_fail_end[];
 asm(".pushsection .rodata.ucall_test, \"a\"\n"
     ".code64\n"
+    ".global asm_fail, asm_fail_end\n"
     "asm_fail:\n"
     HVK_UCALL_ASM_X86(2, 2, "guest check")
     "asm_fail_end:\n"

@@ -108,7 +108,11 @@ void *hvk_vm_add_mem(struct hvk_vm *vm, uint32_t slot, uint32_t flags,
 		     uint64_t gpa, uint64_t size);
 /* The host address of [@gpa, @gpa + @len) in one memslot, or NULL. */
 void *hvk_vm_gpa(struct hvk_vm *vm, uint64_t gpa, uint64_t len);
-/* Copy a code blob to @gpa (inside a memslot). */
+/*
+ * Copy a code blob to @gpa (inside a memslot). Make the blob's start and
+ * end labels .global: the arm64 linker gives local labels of one section,
+ * reached through the GOT, one address, and the blob would be empty.
+ */
 int hvk_vm_load(struct hvk_vm *vm, uint64_t gpa, const void *start,
 		const void *end);
 /* vCPU @id with its kvm_run mapped (arm64: not KVM_ARM_VCPU_INIT yet). */
