@@ -250,11 +250,8 @@ static inline void g_vm_destroy(struct g_vm *g)
 {
 	int i;
 
-	for (i = 0; i < g->nvcpus; i++) {
-		if (g->run[i])
-			munmap(g->run[i], g->run_size);
-		close(g->vcpu[i]);
-	}
+	for (i = 0; i < g->nvcpus; i++)
+		hvk_vcpu_destroy(g->vcpu[i], g->run[i], g->run_size);
 	g->nvcpus = 0;
 	if (g->vm >= 0)
 		close(g->vm);

@@ -245,10 +245,8 @@ static inline void xg_destroy(struct xg *g)
 {
 	int i;
 
-	for (i = 0; i < g->nr_cpus; i++) {
-		munmap(g->cpu[i].run, g->run_size);
-		close(g->cpu[i].fd);
-	}
+	for (i = 0; i < g->nr_cpus; i++)
+		hvk_vcpu_destroy(g->cpu[i].fd, g->cpu[i].run, g->run_size);
 	g->nr_cpus = 0;
 	if (g->vm >= 0)
 		close(g->vm);

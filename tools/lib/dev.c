@@ -94,6 +94,14 @@ int hvk_vcpu_create(int vm, int id, long run_size, struct kvm_run **run)
 	return fd;
 }
 
+void hvk_vcpu_destroy(int vcpu, struct kvm_run *run, long run_size)
+{
+	if (run && run != MAP_FAILED)
+		munmap(run, run_size);
+	if (vcpu >= 0)
+		close(vcpu);
+}
+
 void hvk_load_code(void *hva, const void *start, const void *end)
 {
 	size_t n = (const char *)end - (const char *)start;
@@ -137,10 +145,9 @@ void hvk_vm_destroy(struct hvk_vm *vm)
 {
 	int i;
 
-	for (i = 0; i < vm->nvcpus; i++) {
-		munmap(vm->vcpu[i].run, vm->vcpu[i].run_size);
-		close(vm->vcpu[i].fd);
-	}
+	for (i = 0; i < vm->nvcpus; i++)
+		hvk_vcpu_destroy(vm->vcpu[i].fd, vm->vcpu[i].run,
+				 vm->vcpu[i].run_size);
 	vm->nvcpus = 0;
 	if (vm->fd >= 0)
 		close(vm->fd);

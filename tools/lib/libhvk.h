@@ -66,6 +66,8 @@ void *hvk_alloc(size_t size);
  * from KVM_GET_VCPU_MMAP_SIZE) in *@run. Returns the vCPU fd.
  */
 int hvk_vcpu_create(int vm, int id, long run_size, struct kvm_run **run);
+/* Unmap a vCPU's kvm_run (if mapped) and close its fd. */
+void hvk_vcpu_destroy(int vcpu, struct kvm_run *run, long run_size);
 /* Copy [@start, @end) to @hva and make it visible to instruction fetch. */
 void hvk_load_code(void *hva, const void *start, const void *end);
 
