@@ -140,16 +140,10 @@ TEST(guest_writes)
 	EXPECT_EQ(0, hvk_eventfd_count(efd[E_4]));
 	n = hvk_coalesced_drain(ring, max, e, 8);
 	ASSERT_EQ(3, n) TH_LOG("coalesced entries");
-	EXPECT_EQ(G_MMIO_GPA + 0x100, e[0].phys_addr);
-	EXPECT_EQ(1, e[0].len);
-	EXPECT_EQ(0xa1, hvk_le(e[0].data, 1));
+	EXPECT_COALESCED(e[0], G_MMIO_GPA + 0x100, 1, 0xa1);
 	EXPECT_EQ(0, e[0].pio);
-	EXPECT_EQ(G_MMIO_GPA + 0x108, e[1].phys_addr);
-	EXPECT_EQ(2, e[1].len);
-	EXPECT_EQ(0xa2a2, hvk_le(e[1].data, 2));
-	EXPECT_EQ(G_MMIO_GPA + 0x1f8, e[2].phys_addr);
-	EXPECT_EQ(8, e[2].len);
-	EXPECT_EQ(0xa3a3a3a3a3a3a3a3ULL, hvk_le(e[2].data, 8));
+	EXPECT_COALESCED(e[1], G_MMIO_GPA + 0x108, 2, 0xa2a2);
+	EXPECT_COALESCED(e[2], G_MMIO_GPA + 0x1f8, 8, 0xa3a3a3a3a3a3a3a3ULL);
 
 	/* As on x86: every store once, in order; capacity not checked. */
 	for (;;) {

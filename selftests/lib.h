@@ -402,6 +402,13 @@ static inline unsigned int hvk_coalesced_drain(struct kvm_coalesced_mmio_ring *r
 	return n;
 }
 
+/* Coalesced ring entry @ent must be a @len-byte write of @val at @addr. */
+#define EXPECT_COALESCED(ent, addr, _len, val) do {			\
+	EXPECT_EQ(addr, (ent).phys_addr);				\
+	EXPECT_EQ(_len, (ent).len);					\
+	EXPECT_EQ(val, hvk_le((ent).data, _len));			\
+} while (0)
+
 /*
  * Drain the coalesced ring after an exit and check what it held: 4-byte
  * stores to @gpa of the values *@next, *@next - 1, ... in that order

@@ -261,20 +261,12 @@ TEST_F(iobus, guest_writes)
 	EXPECT_EQ(0, hvk_eventfd_count(self->efd[E_MMIO4]));
 	n = hvk_coalesced_drain(self->ring, self->ring_max, e, 8);
 	ASSERT_EQ(4, n) TH_LOG("coalesced entries");
-	EXPECT_EQ(XG_MMIO + 0x100, e[0].phys_addr);
-	EXPECT_EQ(1, e[0].len);
-	EXPECT_EQ(0xa1, hvk_le(e[0].data, 1));
+	EXPECT_COALESCED(e[0], XG_MMIO + 0x100, 1, 0xa1);
 	EXPECT_EQ(0, e[0].pio);
-	EXPECT_EQ(XG_MMIO + 0x108, e[1].phys_addr);
-	EXPECT_EQ(2, e[1].len);
-	EXPECT_EQ(0xa2a2, hvk_le(e[1].data, 2));
-	EXPECT_EQ(XG_MMIO + 0x1fc, e[2].phys_addr);
-	EXPECT_EQ(4, e[2].len);
-	EXPECT_EQ(0xa3a3a3a3, hvk_le(e[2].data, 4));
-	EXPECT_EQ(0x620, e[3].phys_addr);
-	EXPECT_EQ(1, e[3].len);
+	EXPECT_COALESCED(e[1], XG_MMIO + 0x108, 2, 0xa2a2);
+	EXPECT_COALESCED(e[2], XG_MMIO + 0x1fc, 4, 0xa3a3a3a3);
+	EXPECT_COALESCED(e[3], 0x620, 1, 0x5a);
 	EXPECT_EQ(1, e[3].pio);
-	EXPECT_EQ(0x5a, hvk_le(e[3].data, 1));
 
 	/*
 	 * 400 stores: coalesced while the ring has room, an exit when it

@@ -105,16 +105,11 @@ static void insn(struct code *k, uint64_t *r, uint64_t mmio)
 
 static uint64_t mmio_addr(struct vm *vm, struct slot *sl, uint64_t r)
 {
-	int i;
-
 	switch (r % 5) {
 	case 0:
 		return sl->gpa + sl->size;
 	case 1:
-		for (i = 0; i < MAX_SLOTS; i++)
-			if (vm->slot[i].used && &vm->slot[i] != sl)
-				return vm->slot[i].gpa;
-		return 0x09000000;
+		return other_slot_gpa(vm, sl, 0x09000000);
 	case 2:
 		return 0x09000000;
 	case 3:

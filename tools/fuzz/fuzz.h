@@ -187,6 +187,8 @@ int slot_overlaps(struct vm *vm, int skip, uint64_t gpa, uint64_t size);
  */
 struct slot *guest_slot(struct st *s, struct vm *vm, uint64_t r,
 			uint64_t min_size, uint64_t max_gpa);
+/* The gpa of a used slot of @vm other than @sl, or @none. */
+uint64_t other_slot_gpa(struct vm *vm, struct slot *sl, uint64_t none);
 int vm_sys(struct st *s);
 void runner_begin(void);
 void runner_end(void);

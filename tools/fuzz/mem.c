@@ -99,6 +99,16 @@ struct slot *guest_slot(struct st *s, struct vm *vm, uint64_t r,
 	return NULL;
 }
 
+uint64_t other_slot_gpa(struct vm *vm, struct slot *sl, uint64_t none)
+{
+	int i;
+
+	for (i = 0; i < MAX_SLOTS; i++)
+		if (vm->slot[i].used && &vm->slot[i] != sl)
+			return vm->slot[i].gpa;
+	return none;
+}
+
 static long set_region(struct vm *vm, uint32_t slot, uint32_t flags,
 		       uint64_t gpa, uint64_t size, uint64_t hva)
 {

@@ -236,16 +236,11 @@ static void write_tables(uint8_t *h, uint64_t B, int mode)
 static uint64_t mmio_base(struct vm *vm, struct slot *sl, uint64_t r,
 			  int real)
 {
-	int i;
-
 	switch (r % 4) {
 	case 0:
 		return sl->gpa + sl->size;
 	case 1:
-		for (i = 0; i < MAX_SLOTS; i++)
-			if (vm->slot[i].used && &vm->slot[i] != sl)
-				return vm->slot[i].gpa;
-		return 0xe0000;
+		return other_slot_gpa(vm, sl, 0xe0000);
 	case 2:
 		return real ? 0xa0000 : 0xfee00000;
 	default:
