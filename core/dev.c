@@ -17,6 +17,7 @@
 
 #include "arch.h"
 #include "hvk.h"
+#include "../uapi/hvk.h"
 
 unsigned int hvk_max_vcpus = 64;
 module_param_named(max_vcpus, hvk_max_vcpus, uint, 0444);
@@ -90,7 +91,7 @@ static const struct file_operations hvk_dev_fops = {
 
 static struct miscdevice hvk_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
-	.name	= "hvk",
+	.name	= HVK_DEV_NAME,
 	.fops	= &hvk_dev_fops,
 	.mode	= 0600,
 };

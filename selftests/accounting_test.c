@@ -24,18 +24,12 @@
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
+#include "lib.h"
 
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG		CG_ROOT "/hvk-accounting"
 #define NR_VMS		64
 #define NR_VCPUS	4
-
-static const char *dev_path(void)
-{
-	const char *d = getenv("HVK_DEV");
-
-	return d ? d : "/dev/hvk";
-}
 
 static int write_str(const char *path, const char *s)
 {
@@ -161,8 +155,8 @@ TEST(vm_memory_is_charged_and_returned)
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, mem[i]);
 	}
-	sys = open(dev_path(), O_RDWR);
-	ASSERT_LE(0, sys) TH_LOG("open %s: %s", dev_path(), strerror(errno));
+	sys = open(hvk_dev_path(), O_RDWR);
+	ASSERT_LE(0, sys) TH_LOG("open %s: %s", hvk_dev_path(), strerror(errno));
 
 	/* Warm up caches once, so the baseline is not the first use. */
 	n = open_vms(sys, fds, mem);
@@ -225,8 +219,8 @@ TEST(failed_create_vm_leaks_nothing)
 	char pid[32];
 
 	ASSERT_EQ(0, enter_cgroup(_metadata, pid, sizeof(pid)));
-	sys = open(dev_path(), O_RDWR);
-	ASSERT_LE(0, sys) TH_LOG("open %s: %s", dev_path(), strerror(errno));
+	sys = open(hvk_dev_path(), O_RDWR);
+	ASSERT_LE(0, sys) TH_LOG("open %s: %s", hvk_dev_path(), strerror(errno));
 	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
 
 	/* The fd table is as large as it gets before the baseline. */

@@ -69,9 +69,7 @@
 #define g_sym_off(blob, sym)	((uint64_t)((sym) - (blob)))
 
 /* Core register ids: offset in 32-bit words into struct kvm_regs. */
-#define G_CORE(size, field) \
-	(KVM_REG_ARM64 | KVM_REG_ARM_CORE | (size) | \
-	 KVM_REG_ARM_CORE_REG(field))
+#define G_CORE(size, field)	HVK_ARM64_CORE(size, field)
 #define G_X(i)		G_CORE(KVM_REG_SIZE_U64, regs.regs[i])
 #define G_SP_EL0	G_CORE(KVM_REG_SIZE_U64, regs.sp)
 #define G_PC		G_CORE(KVM_REG_SIZE_U64, regs.pc)
@@ -118,20 +116,14 @@ struct g_vm {
  * Signals that end a KVM_RUN: a no-op handler for SIGALRM and SIGUSR1,
  * installed without SA_RESTART (KVM_RUN returns -EINTR, never restarts).
  */
-static void g_noop_handler(int sig)
+static inline void g_noop_handler(int sig)
 {
 	(void)sig;
 }
 
 static inline void g_signals_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = g_noop_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
+	hvk_noop_signals();
 }
 
 /*
@@ -140,12 +132,7 @@ static inline void g_signals_init(void)
  */
 static inline void g_alarm_ms(unsigned int ms, unsigned int every_ms)
 {
-	struct itimerval it = {
-		.it_value = { ms / 1000, (ms % 1000) * 1000 },
-		.it_interval = { every_ms / 1000, (every_ms % 1000) * 1000 },
-	};
-
-	setitimer(ITIMER_REAL, &it, NULL);
+	hvk_alarm_us(ms * 1000L, every_ms * 1000L);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -159,16 +146,12 @@ static inline uint64_t g_now_ms(void)
 
 static inline int g_get_reg(int vcpu, uint64_t id, void *val)
 {
-	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
-
-	return ioctl(vcpu, KVM_GET_ONE_REG, &r);
+	return hvk_arm64_get_reg(vcpu, id, val);
 }
 
 static inline int g_set_reg(int vcpu, uint64_t id, const void *val)
 {
-	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
-
-	return ioctl(vcpu, KVM_SET_ONE_REG, &r);
+	return hvk_arm64_set_reg(vcpu, id, val);
 }
 
 /* A 64-bit register of vCPU @i; the test fails (ASSERT) if it cannot. */
@@ -267,11 +250,8 @@ static inline void g_vm_destroy(struct g_vm *g)
 {
 	int i;
 
-	for (i = 0; i < g->nvcpus; i++) {
-		if (g->run[i])
-			munmap(g->run[i], g->run_size);
-		close(g->vcpu[i]);
-	}
+	for (i = 0; i < g->nvcpus; i++)
+		hvk_vcpu_destroy(g->vcpu[i], g->run[i], g->run_size);
 	g->nvcpus = 0;
 	if (g->vm >= 0)
 		close(g->vm);
@@ -287,10 +267,7 @@ static inline void g_load(struct __test_metadata *_metadata, struct g_vm *g,
 {
 	ASSERT_LE(off + (end - start), g->ram_size)
 		TH_LOG("guest code must fit in RAM");
-	memcpy(g->ram + off, start, end - start);
-	/* The guest fetches these through its own (coherent) view. */
-	__builtin___clear_cache((char *)g->ram + off,
-				(char *)g->ram + off + (end - start));
+	hvk_load_code(g->ram + off, start, end);
 }
 
 /*
@@ -322,20 +299,9 @@ static inline int g_run_raw(struct g_vm *g, int i, int *err)
 
 static inline const char *g_exit_name(uint32_t reason)
 {
-	switch (reason) {
-	case KVM_EXIT_UNKNOWN:		return "UNKNOWN";
-	case KVM_EXIT_EXCEPTION:	return "EXCEPTION";
-	case KVM_EXIT_HYPERCALL:	return "HYPERCALL";
-	case KVM_EXIT_DEBUG:		return "DEBUG";
-	case KVM_EXIT_MMIO:		return "MMIO";
-	case KVM_EXIT_SHUTDOWN:		return "SHUTDOWN";
-	case KVM_EXIT_FAIL_ENTRY:	return "FAIL_ENTRY";
-	case KVM_EXIT_INTR:		return "INTR";
-	case KVM_EXIT_INTERNAL_ERROR:	return "INTERNAL_ERROR";
-	case KVM_EXIT_SYSTEM_EVENT:	return "SYSTEM_EVENT";
-	case KVM_EXIT_ARM_NISV:		return "ARM_NISV";
-	default:			return "other";
-	}
+	const char *n = hvk_exit_short(reason);
+
+	return n ? n : "other";
 }
 
 /* KVM_RUN of vCPU @i must return 0 with exit reason @reason. */
@@ -366,22 +332,13 @@ static inline void __g_run_expect(struct __test_metadata *_metadata,
 /* Little-endian value of the @len bytes of an MMIO exit's data. */
 static inline uint64_t g_mmio_data(const struct kvm_run *run)
 {
-	uint64_t v = 0;
-	int b;
-
-	for (b = run->mmio.len - 1; b >= 0; b--)
-		v = (v << 8) | run->mmio.data[b];
-	return v;
+	return hvk_mmio_data(run);
 }
 
 /* Fill an MMIO read's data with the @len low bytes of @v, little-endian. */
 static inline void g_mmio_fill(struct kvm_run *run, uint64_t v)
 {
-	unsigned int b;
-
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	for (b = 0; b < run->mmio.len && b < 8; b++)
-		run->mmio.data[b] = v >> (8 * b);
+	hvk_mmio_fill(run, v);
 }
 
 /*

@@ -20,10 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+
+/*
+ * The device, memslot, vCPU and exit helpers live in libhvk (tools/lib),
+ * shared with the tools: hvk_dev_path(), hvk_open_dev(), hvk_set_region(),
+ * hvk_alloc(), hvk_errname() and the rest of libhvk.h.
+ */
+#include "../tools/lib/libhvk.h"
 
 #if defined(__x86_64__)
 #define HVK_ARCH_NAME "x86_64"
@@ -53,12 +62,39 @@
 #define HVK_VM_UNKNOWN_ERRNO	EINVAL
 #endif
 
-/* The device under test: $HVK_DEV, else /dev/hvk. */
-static inline const char *hvk_dev_path(void)
+/* A signal handler that does nothing: its signal only ends a syscall. */
+static inline void hvk_noop_handler(int sig)
 {
-	const char *p = getenv("HVK_DEV");
+	(void)sig;
+}
 
-	return p && *p ? p : "/dev/hvk";
+/*
+ * SIGALRM and SIGUSR1 end a KVM_RUN (or any blocking syscall) with EINTR
+ * and do nothing else: no SA_RESTART.
+ */
+static inline void hvk_noop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hvk_noop_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/*
+ * SIGALRM to this process after @us microseconds, then every @every_us
+ * (0: once); hvk_alarm_us(0, 0) cancels it.
+ */
+static inline void hvk_alarm_us(long us, long every_us)
+{
+	struct itimerval it = {
+		.it_value = { us / 1000000, us % 1000000 },
+		.it_interval = { every_us / 1000000, every_us % 1000000 },
+	};
+
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /* True when the lab says we run against the in-tree KVM. */
@@ -67,11 +103,6 @@ static inline int hvk_lab_kvm(void)
 	const char *p = getenv("HVK_LAB_KVM");
 
 	return p && !strcmp(p, "1");
-}
-
-static inline int hvk_open_dev(void)
-{
-	return open(hvk_dev_path(), O_RDWR | O_CLOEXEC);
 }
 
 static inline long hvk_page_size(void)
@@ -101,27 +132,6 @@ static inline int hvk_new_vm_type(unsigned long type)
 static inline int hvk_new_vm(void)
 {
 	return hvk_new_vm_type(0);
-}
-
-static inline int hvk_set_region(int vm, uint32_t slot, uint32_t flags,
-				 uint64_t gpa, uint64_t size, uint64_t hva)
-{
-	struct kvm_userspace_memory_region r = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = hva,
-	};
-
-	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r);
-}
-
-/* Anonymous read-write memory for memslots; MAP_FAILED on failure. */
-static inline void *hvk_alloc(size_t size)
-{
-	return mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
 /* What a syscall returned in a forked child. */
@@ -165,13 +175,6 @@ static inline int hvk_child_ioctl(int fd, unsigned long req, unsigned long arg,
 		return -1;
 	return n == sizeof(*res) && WIFEXITED(status) &&
 	       !WEXITSTATUS(status) ? 0 : -1;
-}
-
-static inline const char *hvk_errname(int err)
-{
-	const char *n = err ? strerrorname_np(err) : "no error";
-
-	return n ? n : "unknown errno";
 }
 
 /*
@@ -395,6 +398,40 @@ static inline unsigned int hvk_coalesced_drain(struct kvm_coalesced_mmio_ring *r
 		__sync_synchronize();	/* the entry after seeing @last */
 		out[n++] = ring->coalesced_mmio[ring->first % max];
 		ring->first = (ring->first + 1) % max;
+	}
+	return n;
+}
+
+/* Coalesced ring entry @ent must be a @len-byte write of @val at @addr. */
+#define EXPECT_COALESCED(ent, addr, _len, val) do {			\
+	EXPECT_EQ(addr, (ent).phys_addr);				\
+	EXPECT_EQ(_len, (ent).len);					\
+	EXPECT_EQ(val, hvk_le((ent).data, _len));			\
+} while (0)
+
+/*
+ * Drain the coalesced ring after an exit and check what it held: 4-byte
+ * stores to @gpa of the values *@next, *@next - 1, ... in that order
+ * (*@next counts down past them). @seen (entries drained before) numbers
+ * the messages. Returns how many entries there were. An ASSERT.
+ */
+#define hvk_coalesced_check_drain(ring, max, gpa, next, seen) \
+	__hvk_coalesced_check_drain(_metadata, ring, max, gpa, next, seen)
+static inline unsigned int
+__hvk_coalesced_check_drain(struct __test_metadata *_metadata,
+			    struct kvm_coalesced_mmio_ring *ring,
+			    unsigned int max, uint64_t gpa, unsigned int *next,
+			    unsigned int seen)
+{
+	static struct kvm_coalesced_mmio e[512];
+	unsigned int i, n;
+
+	n = hvk_coalesced_drain(ring, max, e, 512);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(gpa, e[i].phys_addr);
+		ASSERT_EQ(*next, hvk_le(e[i].data, 4))
+			TH_LOG("ring entry %u", seen + i);
+		(*next)--;
 	}
 	return n;
 }

@@ -368,43 +368,6 @@ static uint64_t gmem(struct xg *g, uint64_t gpa, unsigned int n)
 	return le(xg_gpa(g, gpa), n);
 }
 
-static void noop_handler(int sig)
-{
-	(void)sig;
-}
-
-/* SIGALRM and SIGUSR1 interrupt syscalls (no SA_RESTART), do nothing. */
-static void install_noop_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = noop_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
-static void alarm_in_us(long us)
-{
-	struct itimerval it = { .it_value = { us / 1000000, us % 1000000 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static int set_regs3(struct xg *g, int cpu, uint64_t rbx, uint64_t rsi,
-		     uint64_t rdi)
-{
-	struct kvm_regs regs;
-
-	if (ioctl(g->cpu[cpu].fd, KVM_GET_REGS, &regs))
-		return xg_fail("KVM_GET_REGS");
-	regs.rbx = rbx;
-	regs.rsi = rsi;
-	regs.rdi = rdi;
-	if (ioctl(g->cpu[cpu].fd, KVM_SET_REGS, &regs))
-		return xg_fail("KVM_SET_REGS");
-	return 0;
-}
-
 /* ---------------------------------------------------------------- */
 /* width: every width, every form, every mode                        */
 
@@ -532,7 +495,7 @@ FIXTURE_VARIANT_ADD(mode, long64) {
 
 FIXTURE_SETUP(mode)
 {
-	install_noop_handlers();
+	hvk_noop_signals();
 	ASSERT_EQ(0, xg_create(&self->g))
 		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
 }
@@ -715,7 +678,7 @@ FIXTURE_VARIANT_ADD(paging, long64) {
 
 FIXTURE_SETUP(paging)
 {
-	install_noop_handlers();
+	hvk_noop_signals();
 	ASSERT_EQ(0, xg_create(&self->g))
 		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
 }
@@ -779,7 +742,7 @@ static int paging_enter(struct xg *g, enum xg_mode mode, uint64_t entry,
 		if (ioctl(g->cpu[0].fd, KVM_SET_SREGS, &sr))
 			return xg_fail("KVM_SET_SREGS with 32-bit paging");
 	}
-	return set_regs3(g, 0, rbx, va, 0);
+	return xg_set_gprs(g, 0, rbx, va, 0);
 }
 
 /* The next exit is the exception stub's report: check #PF and CR2. */
@@ -950,7 +913,7 @@ TEST(smc_host_rewrites_at_exit)
 		XG_SET_STUBS(&g, XG_LONG64, XG_CODE);
 		ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, SMC(smc_insn),
 				      XG_STACK));
-		ASSERT_EQ(0, set_regs3(&g, 0, XG_RES, 0, 0));
+		ASSERT_EQ(0, xg_set_gprs(&g, 0, XG_RES, 0, 0));
 		XG_EXPECT_MMIO(&g, 0, 0, XG_MMIO + 0x10, 4, "the load");
 		memcpy(xg_gpa(&g, SMC(smc_insn)), repl[i], 8);
 		put_le(run->mmio.data, 0x600dcafe, 4);
@@ -977,7 +940,7 @@ TEST(smc_host_rewrites_at_exit)
 	/* A store: RIP is past it at the exit; rewriting it changes nothing. */
 	ASSERT_EQ(0, xg_load(&g, smc_blob, smc_blob_end));
 	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, SMC(smc_st), XG_STACK));
-	ASSERT_EQ(0, set_regs3(&g, 0, 0x5707e, 0, 0));
+	ASSERT_EQ(0, xg_set_gprs(&g, 0, 0x5707e, 0, 0));
 	XG_EXPECT_MMIO(&g, 0, 1, XG_MMIO + 0x18, 4, "the store");
 	EXPECT_EQ(0x5707e, le(run->mmio.data, 4));
 	memcpy(xg_gpa(&g, SMC(smc_st)), garbage, 8);
@@ -1024,7 +987,7 @@ TEST(smc_other_vcpu_rewrites)
 	unsigned int i;
 	uint32_t flips;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	ASSERT_EQ(0, xg_create(&g))
 		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
 	/* Slot 0 again, backed from the middle of a guarded area. */
@@ -1046,7 +1009,7 @@ TEST(smc_other_vcpu_rewrites)
 	XG_SET_STUBS(&g, XG_LONG64, XG_CODE);
 	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, SMC(smc_flip), XG_STACK));
 	ASSERT_EQ(0, xg_enter(&g, 1, XG_LONG64, SMC(smc_loop), XG_STACK1));
-	ASSERT_EQ(0, set_regs3(&g, 1, 0, 0, 0));
+	ASSERT_EQ(0, xg_set_gprs(&g, 1, 0, 0, 0));
 
 	f.g = &g;
 	ASSERT_EQ(0, pthread_create(&f.thread, NULL, flip_thread, &f));
@@ -1060,9 +1023,9 @@ TEST(smc_other_vcpu_rewrites)
 	ASSERT_NE(0, gmem(&g, XG_RES + 0x100, 4))
 		TH_LOG("vCPU 0 never started flipping");
 	for (n = 0; n < 120; n++) {
-		alarm_in_us(200000);
+		hvk_alarm_us(200000, 0);
 		r = xg_run(&g, 1);
-		alarm_in_us(0);
+		hvk_alarm_us(0, 0);
 		if (r == -1 && errno == EINTR)
 			continue;
 		ASSERT_EQ(0, r) TH_LOG("vCPU 1 run %d: %s", n,
@@ -1180,7 +1143,7 @@ TEST(ins_vs_delete_uffd)
 	int uffd, r, i, deleted_first, changed;
 	struct xg g;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (uffd < 0)
 		SKIP(return, "userfaultfd: %s", hvk_errname(errno));
@@ -1201,7 +1164,7 @@ TEST(ins_vs_delete_uffd)
 	ASSERT_EQ(0, xg_load(&g, smc_blob, smc_blob_end));
 	XG_SET_STUBS(&g, XG_LONG64, XG_CODE);
 	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, SMC(ins_loop), XG_STACK));
-	ASSERT_EQ(0, set_regs3(&g, 0, INS_GPA + INS_OFF, 0, 0));
+	ASSERT_EQ(0, xg_set_gprs(&g, 0, INS_GPA + INS_OFF, 0, 0));
 	XG_EXPECT_IO(&g, 0, KVM_EXIT_IO_IN, 1, PORT_INS, 16, "REP INSB");
 	for (i = 0; i < 16; i++)
 		data[i] = 0xd0 + i;
@@ -1330,7 +1293,7 @@ TEST(ins_vs_delete_race)
 {
 	int round, r, bad = 0;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	for (round = 0; round < RACE_ROUNDS; round++) {
 		struct insloop l = { 0 };
 		uint8_t *back, snap[64];
@@ -1349,7 +1312,7 @@ TEST(ins_vs_delete_race)
 		XG_SET_STUBS(&g, XG_LONG64, XG_CODE);
 		ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, SMC(ins_loop),
 				      XG_STACK));
-		ASSERT_EQ(0, set_regs3(&g, 0, INS_GPA + INS_OFF, 0, 0));
+		ASSERT_EQ(0, xg_set_gprs(&g, 0, INS_GPA + INS_OFF, 0, 0));
 		l.g = &g;
 		l.limit = 1000;
 		ASSERT_EQ(0, pthread_create(&l.thread, NULL, ins_loop_thread,
@@ -1399,14 +1362,6 @@ TEST(ins_vs_delete_race)
 /* ---------------------------------------------------------------- */
 /* garbage: random bytes as code in every mode                       */
 
-static uint64_t prng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 FIXTURE(garbage) {
 	struct xg g;
 };
@@ -1428,7 +1383,7 @@ FIXTURE_VARIANT_ADD(garbage, long64) {
 
 FIXTURE_SETUP(garbage)
 {
-	install_noop_handlers();
+	hvk_noop_signals();
 }
 
 FIXTURE_TEARDOWN(garbage)
@@ -1437,11 +1392,9 @@ FIXTURE_TEARDOWN(garbage)
 
 #define GARBAGE_SEEDS	6
 #define GARBAGE_RUNS	48
-#define GARBAGE_BYTES	4096
-#define GARBAGE_CODE	(XG_CODE + 0x1000)
 
 /*
- * Random bytes at GARBAGE_CODE, HLT everywhere else the set-up does not
+ * Random bytes at XG_GARBAGE_CODE, HLT everywhere else the set-up does not
  * use, every vector on an exception stub (which reports and halts: the
  * stubs' 16-byte slots hold only OUT and HLT, the same in every mode).
  * Every KVM_RUN ends in an exit or in EINTR from a 20 ms SIGALRM; I/O
@@ -1452,7 +1405,7 @@ TEST_F(garbage, random_code)
 {
 	struct kvm_regs regs;
 	struct kvm_run *run;
-	int s, n, r, i, ended;
+	int s, n, i;
 	struct xg *g = &self->g;
 
 	for (s = 0; s < GARBAGE_SEEDS; s++) {
@@ -1464,22 +1417,10 @@ TEST_F(garbage, random_code)
 			TH_LOG("VM set-up: %s: %s", xg_step,
 			       hvk_errname(errno));
 		run = g->cpu[0].run;
-		ASSERT_EQ(0, xg_enter(g, 0, variant->mode, GARBAGE_CODE,
+		ASSERT_EQ(0, xg_enter(g, 0, variant->mode, XG_GARBAGE_CODE,
 				      XG_STACK));
-		memset(xg_gpa(g, 0x400), 0xf4, XG_PML4 - 0x400);
-		memset(xg_gpa(g, XG_RES), 0xf4, XG_CODE - XG_RES);
-		memset(xg_gpa(g, XG_CODE), 0xf4, XG_MEM_SIZE - XG_CODE);
-		memcpy(xg_gpa(g, XG_CODE), variant->stubs,
-		       variant->stubs_end - variant->stubs);
-		for (i = 0; i < 256; i++)
-			xg_set_gate(g, variant->mode, i,
-				    XG_CODE + (i & 31) * 16);
-		code = xg_gpa(g, GARBAGE_CODE);
-		for (i = 0; i < GARBAGE_BYTES; i += 8) {
-			uint64_t v = prng(&seed);
-
-			memcpy(code + i, &v, 8);
-		}
+		xg_garbage_memory(g, variant->mode, variant->stubs,
+				  variant->stubs_end, seed);
 		/*
 		 * No CLI, POPF or IRET: a guest spinning with RFLAGS.IF=0
 		 * is never interrupted under kvm_intel in the Bochs lab
@@ -1487,52 +1428,12 @@ TEST_F(garbage, random_code)
 		 * VMX-preemption timer ends such a spin; module_checks.sh
 		 * tests that.)
 		 */
-		for (i = 0; i < GARBAGE_BYTES; i++)
+		code = xg_gpa(g, XG_GARBAGE_CODE);
+		for (i = 0; i < XG_GARBAGE_BYTES; i++)
 			if (code[i] == 0xfa || code[i] == 0x9d ||
 			    code[i] == 0xcf)
 				code[i] = 0x90;
-		ended = 0;
-		for (n = 0; n < GARBAGE_RUNS && !ended; n++) {
-			alarm_in_us(20000);
-			errno = 0;
-			r = xg_run(g, 0);
-			alarm_in_us(0);
-			if (r == -1 && errno == EINTR) {
-				EXPECT_EQ(KVM_EXIT_INTR, run->exit_reason)
-					TH_LOG("seed %d run %d: EINTR with %s",
-					       s, n, xg_exit_str(run));
-				ended = 1;
-				continue;
-			}
-			ASSERT_EQ(0, r)
-				TH_LOG("seed %d run %d: KVM_RUN: %s", s, n,
-				       hvk_errname(errno));
-			switch (run->exit_reason) {
-			case KVM_EXIT_IO:
-				if (run->io.port == XG_PORT_EXC &&
-				    run->io.direction == KVM_EXIT_IO_OUT)
-					ended = 1;
-				else if (run->io.direction == KVM_EXIT_IO_IN)
-					memset(xg_io_data(run), 0,
-					       run->io.size * run->io.count);
-				break;
-			case KVM_EXIT_MMIO:
-				if (!run->mmio.is_write)
-					memset(run->mmio.data, 0, 8);
-				break;
-			case KVM_EXIT_HLT:
-			case KVM_EXIT_SHUTDOWN:
-			case KVM_EXIT_INTERNAL_ERROR:
-			case KVM_EXIT_FAIL_ENTRY:
-				ended = 1;
-				break;
-			default:
-				ASSERT_TRUE(0)
-					TH_LOG("seed %d run %d: unexpected "
-					       "exit %s", s, n,
-					       xg_exit_str(run));
-			}
-		}
+		n = xg_garbage_run(g, s, GARBAGE_RUNS);
 		TH_LOG("%s seed %d: %d runs, last %s",
 		       xg_mode_name(variant->mode), s, n, xg_exit_str(run));
 		EXPECT_EQ(0, ioctl(g->cpu[0].fd, KVM_GET_REGS, &regs))

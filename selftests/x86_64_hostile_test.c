@@ -302,20 +302,11 @@ extern const char hostile_end[];
 /* Everything is one blob, loaded at XG_CODE. */
 #define ADDR(label)	XG_ADDR(ac_loop, label)
 
-static void noop_handler(int sig)
-{
-	(void)sig;
-}
-
+/* SIGALRM in @us, its handler a no-op without SA_RESTART (KVM_RUN: EINTR). */
 static void alarm_in_us(long us)
 {
-	struct itimerval it = { .it_value = { us / 1000000, us % 1000000 } };
-	struct sigaction sa = { .sa_handler = noop_handler };
-
-	/* No SA_RESTART: the signal ends KVM_RUN with EINTR. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	hvk_noop_signals();
+	hvk_alarm_us(us, 0);
 }
 
 static double now_s(void)
@@ -590,21 +581,38 @@ TEST(db_breakpoint_on_delivery_stack)
 	xg_destroy(&g);
 }
 
-TEST(mov_ss_breakpoint_then_int3)
+/*
+ * The #DB tests' start: long mode at @entry, #DB (vector 1) on @db and,
+ * if @bp, #BP (vector 3) on @bp; one run that must end in the guest's
+ * report on port 0x50 within half a second. An ASSERT.
+ */
+#define debug_run(g, entry, db, bp, what) \
+	__debug_run(_metadata, g, entry, db, bp, what)
+static void __debug_run(struct __test_metadata *_metadata, struct xg *g,
+			uint64_t entry, uint64_t db, uint64_t bp,
+			const char *what)
 {
 	struct kvm_run *run;
+
+	ASSERT_EQ(0, hostile_setup(g, XG_LONG64, entry))
+		TH_LOG("set-up: %s: %s", xg_step, hvk_errname(errno));
+	run = g->cpu[0].run;
+	xg_set_gate(g, XG_LONG64, 1, db);
+	if (bp)
+		xg_set_gate(g, XG_LONG64, 3, bp);
+
+	alarm_in_us(500000);
+	XG_RUN_EXPECT(g, 0, KVM_EXIT_IO, what);
+	ASSERT_EQ(0x50, run->io.port) TH_LOG("exit %s", xg_exit_str(run));
+}
+
+TEST(mov_ss_breakpoint_then_int3)
+{
 	uint64_t dr6, rip;
 	struct xg g;
 
-	ASSERT_EQ(0, hostile_setup(&g, XG_LONG64, ADDR(mov_ss)))
-		TH_LOG("set-up: %s: %s", xg_step, hvk_errname(errno));
-	run = g.cpu[0].run;
-	xg_set_gate(&g, XG_LONG64, 1, ADDR(mov_ss_db));
-	xg_set_gate(&g, XG_LONG64, 3, ADDR(mov_ss_bp));
-
-	alarm_in_us(500000);
-	XG_RUN_EXPECT(&g, 0, KVM_EXIT_IO, "MOV SS then INT3");
-	ASSERT_EQ(0x50, run->io.port) TH_LOG("exit %s", xg_exit_str(run));
+	debug_run(&g, ADDR(mov_ss), ADDR(mov_ss_db), ADDR(mov_ss_bp),
+		  "MOV SS then INT3");
 	EXPECT_EQ(1, res32(&g, R_SS_DONE));
 	EXPECT_EQ(1, res32(&g, R_SS_BP)) TH_LOG("one #BP");
 	if (!res32(&g, R_SS_DB))
@@ -634,17 +642,10 @@ TEST(mov_ss_breakpoint_then_int3)
 
 TEST(single_step_into_sti)
 {
-	struct kvm_run *run;
 	struct xg g;
 
-	ASSERT_EQ(0, hostile_setup(&g, XG_LONG64, ADDR(sti_step)))
-		TH_LOG("set-up: %s: %s", xg_step, hvk_errname(errno));
-	run = g.cpu[0].run;
-	xg_set_gate(&g, XG_LONG64, 1, ADDR(sti_step_db));
-
-	alarm_in_us(500000);
-	XG_RUN_EXPECT(&g, 0, KVM_EXIT_IO, "single-step into STI");
-	ASSERT_EQ(0x50, run->io.port) TH_LOG("exit %s", xg_exit_str(run));
+	debug_run(&g, ADDR(sti_step), ADDR(sti_step_db), 0,
+		  "single-step into STI");
 	EXPECT_EQ(1, res32(&g, R_STI_DONE));
 	/* NOP, STI, NOP, PUSHF, AND, POPF: one trap after each. */
 	EXPECT_EQ(6, res32(&g, R_STI_DBS));

@@ -228,7 +228,7 @@ TEST_F(iobus, guest_writes)
 	struct xg *g = &self->g;
 	struct kvm_run *run = g->cpu[0].run;
 	struct kvm_coalesced_mmio e[512];
-	unsigned int n, i, exits = 0, coalesced = 0, next = 400;
+	unsigned int n, exits = 0, coalesced = 0, next = 400;
 	bool long64 = variant->mode == XG_LONG64;
 
 	XG_EXPECT_IO(g, 0, KVM_EXIT_IO_OUT, 4, 0x60c, 1,
@@ -261,20 +261,12 @@ TEST_F(iobus, guest_writes)
 	EXPECT_EQ(0, hvk_eventfd_count(self->efd[E_MMIO4]));
 	n = hvk_coalesced_drain(self->ring, self->ring_max, e, 8);
 	ASSERT_EQ(4, n) TH_LOG("coalesced entries");
-	EXPECT_EQ(XG_MMIO + 0x100, e[0].phys_addr);
-	EXPECT_EQ(1, e[0].len);
-	EXPECT_EQ(0xa1, hvk_le(e[0].data, 1));
+	EXPECT_COALESCED(e[0], XG_MMIO + 0x100, 1, 0xa1);
 	EXPECT_EQ(0, e[0].pio);
-	EXPECT_EQ(XG_MMIO + 0x108, e[1].phys_addr);
-	EXPECT_EQ(2, e[1].len);
-	EXPECT_EQ(0xa2a2, hvk_le(e[1].data, 2));
-	EXPECT_EQ(XG_MMIO + 0x1fc, e[2].phys_addr);
-	EXPECT_EQ(4, e[2].len);
-	EXPECT_EQ(0xa3a3a3a3, hvk_le(e[2].data, 4));
-	EXPECT_EQ(0x620, e[3].phys_addr);
-	EXPECT_EQ(1, e[3].len);
+	EXPECT_COALESCED(e[1], XG_MMIO + 0x108, 2, 0xa2a2);
+	EXPECT_COALESCED(e[2], XG_MMIO + 0x1fc, 4, 0xa3a3a3a3);
+	EXPECT_COALESCED(e[3], 0x620, 1, 0x5a);
 	EXPECT_EQ(1, e[3].pio);
-	EXPECT_EQ(0x5a, hvk_le(e[3].data, 1));
 
 	/*
 	 * 400 stores: coalesced while the ring has room, an exit when it
@@ -285,13 +277,9 @@ TEST_F(iobus, guest_writes)
 	 */
 	for (;;) {
 		ASSERT_EQ(0, xg_run(g, 0)) TH_LOG("%s", hvk_errname(errno));
-		n = hvk_coalesced_drain(self->ring, self->ring_max, e, 512);
-		for (i = 0; i < n; i++) {
-			ASSERT_EQ(XG_MMIO + 0x110, e[i].phys_addr);
-			ASSERT_EQ(next, hvk_le(e[i].data, 4))
-				TH_LOG("ring entry %u", coalesced + i);
-			next--;
-		}
+		n = hvk_coalesced_check_drain(self->ring, self->ring_max,
+					      XG_MMIO + 0x110, &next,
+					      coalesced);
 		coalesced += n;
 		if (run->exit_reason == KVM_EXIT_IO)
 			break;

@@ -78,43 +78,6 @@ extern const char vcpu_in_out[], vcpu_in_out_after_in[], vcpu_xmm_watch[];
 
 #define ADDR(label)	XG_ADDR(vcpu_blob, label)
 
-static void noop_handler(int sig)
-{
-	(void)sig;
-}
-
-/* SIGALRM and SIGUSR1 interrupt syscalls (no SA_RESTART), do nothing. */
-static void install_noop_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = noop_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
-static void alarm_in_us(long us)
-{
-	struct itimerval it = { .it_value = { us / 1000000, us % 1000000 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static int set_gprs(struct xg *g, int cpu, uint64_t rbx, uint64_t rsi,
-		    uint64_t rdi)
-{
-	struct kvm_regs regs;
-
-	if (ioctl(g->cpu[cpu].fd, KVM_GET_REGS, &regs))
-		return xg_fail("KVM_GET_REGS");
-	regs.rbx = rbx;
-	regs.rsi = rsi;
-	regs.rdi = rdi;
-	if (ioctl(g->cpu[cpu].fd, KVM_SET_REGS, &regs))
-		return xg_fail("KVM_SET_REGS");
-	return 0;
-}
-
 static uint32_t guest_u32(struct xg *g, uint64_t gpa)
 {
 	return __atomic_load_n((uint32_t *)xg_gpa(g, gpa), __ATOMIC_SEQ_CST);
@@ -170,7 +133,7 @@ TEST(two_vcpus_two_threads)
 				      stack[i]))
 			TH_LOG("vCPU %d: %s: %s", i, xg_step,
 			       hvk_errname(errno));
-		ASSERT_EQ(0, set_gprs(&g, i, 0xa0 + i, flag[!i], flag[i]));
+		ASSERT_EQ(0, xg_set_gprs(&g, i, 0xa0 + i, flag[!i], flag[i]));
 	}
 	for (i = 0; i < 2; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
@@ -245,7 +208,7 @@ TEST(run_one_vcpu_from_two_threads)
 	struct runner a = { 0 }, b = { 0 };
 	struct xg g;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	ASSERT_EQ(0, xg_create(&g))
 		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
 	ASSERT_EQ(0, xg_load(&g, vcpu_blob, vcpu_blob_end));
@@ -289,7 +252,7 @@ TEST(signal_interrupts_spinning_guest)
 	struct xg g;
 	int i, r;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	ASSERT_EQ(0, xg_create(&g))
 		TH_LOG("VM set-up: %s: %s", xg_step, hvk_errname(errno));
 	run = g.cpu[0].run;
@@ -297,7 +260,7 @@ TEST(signal_interrupts_spinning_guest)
 	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, ADDR(vcpu_spin), XG_STACK));
 	for (i = 0; i < 2; i++) {
 		c1 = guest_u32(&g, XG_RES);
-		alarm_in_us(50000);
+		hvk_alarm_us(50000, 0);
 		errno = 0;
 		r = xg_run(&g, 0);
 		ASSERT_TRUE(r == -1 && errno == EINTR)
@@ -350,7 +313,7 @@ TEST(fpu_not_shared_with_other_tasks)
 	struct xg g;
 	int r;
 
-	install_noop_handlers();
+	hvk_noop_signals();
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
@@ -361,7 +324,7 @@ TEST(fpu_not_shared_with_other_tasks)
 	ASSERT_EQ(0, xg_enter(&g, 0, XG_LONG64, ADDR(vcpu_xmm_watch),
 			      XG_STACK));
 	ASSERT_EQ(0, pthread_create(&t, NULL, xmm_scribbler, (void *)&stop));
-	alarm_in_us(300000);
+	hvk_alarm_us(300000, 0);
 	errno = 0;
 	r = xg_run(&g, 0);
 	stop = 1;
@@ -461,15 +424,6 @@ TEST(immediate_exit)
 	xg_destroy(&g);
 }
 
-/* A small PRNG (xorshift64*), so that each seed gives the same bytes. */
-static uint64_t prng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 FIXTURE(garbage) {
 	struct xg g;
 };
@@ -483,7 +437,7 @@ FIXTURE_VARIANT_ADD(garbage, long64) { .mode = XG_LONG64 };
 
 FIXTURE_SETUP(garbage)
 {
-	install_noop_handlers();
+	hvk_noop_signals();
 }
 
 FIXTURE_TEARDOWN(garbage)
@@ -492,34 +446,6 @@ FIXTURE_TEARDOWN(garbage)
 
 #define GARBAGE_SEEDS	6
 #define GARBAGE_RUNS	64
-#define GARBAGE_BYTES	4096
-#define GARBAGE_CODE	(XG_CODE + 0x1000)
-
-/*
- * Fill what the set-up does not use with HLT, point every vector at the
- * exception stubs and put GARBAGE_BYTES random bytes from @seed at
- * GARBAGE_CODE. The HLTs and stubs catch a guest that runs off its
- * bytes or takes an exception: without them it would run through zeroed
- * memory with RFLAGS.IF clear (exceptions through the IVT or an
- * interrupt gate clear it), which the Bochs lab cannot interrupt.
- */
-static void garbage_memory(struct xg *g, enum xg_mode mode, uint64_t seed)
-{
-	uint8_t *code = xg_gpa(g, GARBAGE_CODE);
-	int i;
-
-	memset(xg_gpa(g, 0x400), 0xf4, XG_PML4 - 0x400);
-	memset(xg_gpa(g, XG_RES), 0xf4, XG_CODE - XG_RES);
-	memset(xg_gpa(g, XG_CODE), 0xf4, XG_MEM_SIZE - XG_CODE);
-	xg_load(g, vcpu_blob, vcpu_blob_end);
-	for (i = 0; i < 256; i++)
-		xg_set_gate(g, mode, i, XG_CODE + (i & 31) * 16);
-	for (i = 0; i < GARBAGE_BYTES; i += 8) {
-		uint64_t v = prng(&seed);
-
-		memcpy(code + i, &v, 8);
-	}
-}
 
 /*
  * Random bytes as guest code: every KVM_RUN ends in a clean exit or, when
@@ -532,66 +458,19 @@ TEST_F(garbage, random_code)
 {
 	struct kvm_regs regs;
 	struct kvm_run *run;
-	int s, n, r, ended;
+	int s, n;
 
 	for (s = 1; s <= GARBAGE_SEEDS; s++) {
 		ASSERT_EQ(0, xg_create(&self->g))
 			TH_LOG("VM set-up: %s: %s", xg_step,
 			       hvk_errname(errno));
 		run = self->g.cpu[0].run;
-		/* xg_enter() writes the page tables and GDT first. */
 		ASSERT_EQ(0, xg_enter(&self->g, 0, variant->mode,
-				      GARBAGE_CODE, XG_STACK));
-		garbage_memory(&self->g, variant->mode,
-			       0x9e3779b97f4a7c15ULL * s);
+				      XG_GARBAGE_CODE, XG_STACK));
+		xg_garbage_memory(&self->g, variant->mode, vcpu_blob,
+				  vcpu_blob_end, 0x9e3779b97f4a7c15ULL * s);
 		TH_LOG("seed %d (%s)", s, xg_mode_name(variant->mode));
-		ended = 0;
-		for (n = 0; n < GARBAGE_RUNS && !ended; n++) {
-			alarm_in_us(20000);
-			errno = 0;
-			r = xg_run(&self->g, 0);
-			alarm_in_us(0);
-			if (r == -1 && errno == EINTR) {
-				EXPECT_EQ(KVM_EXIT_INTR, run->exit_reason)
-					TH_LOG("seed %d run %d: EINTR with %s",
-					       s, n, xg_exit_str(run));
-				ended = 1;
-				continue;
-			}
-			ASSERT_EQ(0, r)
-				TH_LOG("seed %d run %d: KVM_RUN: %s", s, n,
-				       hvk_errname(errno));
-			switch (run->exit_reason) {
-			case KVM_EXIT_IO:
-				/*
-				 * An exception stub's report ends the run:
-				 * after it the stub would go on with IF
-				 * clear.
-				 */
-				if (run->io.port == XG_PORT_EXC &&
-				    run->io.direction == KVM_EXIT_IO_OUT)
-					ended = 1;
-				else if (run->io.direction == KVM_EXIT_IO_IN)
-					memset(xg_io_data(run), 0,
-					       run->io.size * run->io.count);
-				break;
-			case KVM_EXIT_MMIO:
-				if (!run->mmio.is_write)
-					memset(run->mmio.data, 0, 8);
-				break;
-			case KVM_EXIT_HLT:
-			case KVM_EXIT_SHUTDOWN:
-			case KVM_EXIT_INTERNAL_ERROR:
-			case KVM_EXIT_FAIL_ENTRY:
-				ended = 1;
-				break;
-			default:
-				ASSERT_TRUE(0)
-					TH_LOG("seed %d run %d: unexpected "
-					       "exit %s", s, n,
-					       xg_exit_str(run));
-			}
-		}
+		n = xg_garbage_run(&self->g, s, GARBAGE_RUNS);
 		TH_LOG("seed %d: %d runs, last %s", s, n, xg_exit_str(run));
 		EXPECT_EQ(0, ioctl(self->g.cpu[0].fd, KVM_GET_REGS, &regs))
 			TH_LOG("seed %d: KVM_GET_REGS after the garbage", s);

@@ -91,9 +91,9 @@
 } while (0)
 
 /* GDT selectors (XG_GDT). */
-#define XG_SEL_CODE32	0x08
-#define XG_SEL_DATA	0x10
-#define XG_SEL_CODE64	0x18
+#define XG_SEL_CODE32	HVK_X86_SEL_CODE32
+#define XG_SEL_DATA	HVK_X86_SEL_DATA
+#define XG_SEL_CODE64	HVK_X86_SEL_CODE64
 
 /* Architectural bits the set-up uses. */
 #define XG_CR0_PE	(1UL << 0)
@@ -114,15 +114,14 @@
 #define XG_MAX_CPUID	128
 
 enum xg_mode {
-	XG_REAL,
-	XG_PROT32,
-	XG_LONG64,
+	XG_REAL = HVK_X86_REAL,
+	XG_PROT32 = HVK_X86_PROT32,
+	XG_LONG64 = HVK_X86_LONG64,
 };
 
 static inline const char *xg_mode_name(enum xg_mode m)
 {
-	return m == XG_REAL ? "real mode" :
-	       m == XG_PROT32 ? "32-bit protected mode" : "64-bit long mode";
+	return hvk_x86_mode_name((enum hvk_x86_mode)m);
 }
 
 struct xg_vcpu {
@@ -159,31 +158,13 @@ static inline void *xg_gpa(struct xg *g, uint64_t gpa)
  */
 static inline struct kvm_cpuid2 *xg_supported_cpuid(int sys)
 {
-	struct kvm_cpuid2 *c;
-
-	c = calloc(1, sizeof(*c) +
-		   XG_MAX_CPUID * sizeof(struct kvm_cpuid_entry2));
-	if (!c)
-		return NULL;
-	c->nent = XG_MAX_CPUID;
-	if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, c)) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return hvk_x86_supported_cpuid(sys);
 }
 
 static inline struct kvm_cpuid_entry2 *
 xg_cpuid_entry(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
 {
-	uint32_t i;
-
-	for (i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn &&
-		    (!(c->entries[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
-		     c->entries[i].index == idx))
-			return &c->entries[i];
-	return NULL;
+	return hvk_x86_cpuid_entry(c, fn, idx);
 }
 
 /*
@@ -212,15 +193,9 @@ static inline int xg_add_vcpu(struct xg *g, int id)
 		return xg_fail("too many vCPUs for struct xg");
 	}
 	v = &g->cpu[g->nr_cpus];
-	v->fd = ioctl(g->vm, KVM_CREATE_VCPU, id);
+	v->fd = hvk_vcpu_create(g->vm, id, g->run_size, &v->run);
 	if (v->fd < 0)
-		return xg_fail("KVM_CREATE_VCPU");
-	v->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->fd, 0);
-	if (v->run == MAP_FAILED) {
-		close(v->fd);
-		return xg_fail("mmap of kvm_run");
-	}
+		return xg_fail(hvk_step());
 	g->nr_cpus++;
 	/* KVM checks EFER.LME against the guest's CPUID: set it first. */
 	c = xg_guest_cpuid(g->sys);
@@ -270,10 +245,8 @@ static inline void xg_destroy(struct xg *g)
 {
 	int i;
 
-	for (i = 0; i < g->nr_cpus; i++) {
-		munmap(g->cpu[i].run, g->run_size);
-		close(g->cpu[i].fd);
-	}
+	for (i = 0; i < g->nr_cpus; i++)
+		hvk_vcpu_destroy(g->cpu[i].fd, g->cpu[i].run, g->run_size);
 	g->nr_cpus = 0;
 	if (g->vm >= 0)
 		close(g->vm);
@@ -292,7 +265,7 @@ static inline int xg_load(struct xg *g, const char *start, const char *end)
 		errno = E2BIG;
 		return xg_fail("guest code larger than XG_CODE_MAX");
 	}
-	memcpy(xg_gpa(g, XG_CODE), start, end - start);
+	hvk_load_code(xg_gpa(g, XG_CODE), start, end);
 	return 0;
 }
 
@@ -302,36 +275,14 @@ static inline int xg_load(struct xg *g, const char *start, const char *end)
 /* Flat 4 GiB GDT entries and identity page tables (2 MiB pages). */
 static inline void xg_write_tables(struct xg *g)
 {
-	uint64_t *gdt = xg_gpa(g, XG_GDT);
-	uint64_t *pml4 = xg_gpa(g, XG_PML4);
-	uint64_t *pdpt = xg_gpa(g, XG_PDPT);
-	uint64_t *pd = xg_gpa(g, XG_PD);
-	int i;
-
-	gdt[0] = 0;
-	gdt[XG_SEL_CODE32 / 8] = 0x00cf9b000000ffffULL;	/* code, D, G */
-	gdt[XG_SEL_DATA / 8] = 0x00cf93000000ffffULL;	/* data rw, B, G */
-	gdt[XG_SEL_CODE64 / 8] = 0x00af9b000000ffffULL;	/* code, L, G */
-	pml4[0] = XG_PDPT | 3;				/* present, rw */
-	for (i = 0; i < 4; i++)
-		pdpt[i] = (XG_PD + i * 0x1000UL) | 3;
-	for (i = 0; i < 4 * 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB, rw */
+	hvk_x86_write_gdt(xg_gpa(g, XG_GDT));
+	hvk_x86_write_page_tables(xg_gpa(g, XG_PML4), XG_PML4, 0);
 }
 
 static inline void xg_seg(struct kvm_segment *s, uint16_t sel, uint64_t base,
 			  uint32_t limit, uint8_t type, int db, int l, int gran)
 {
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->base = base;
-	s->limit = limit;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = db;
-	s->l = l;
-	s->g = gran;
+	hvk_x86_seg(s, sel, base, limit, type, db, l, gran);
 }
 
 /*
@@ -340,46 +291,12 @@ static inline void xg_seg(struct kvm_segment *s, uint16_t sel, uint64_t base,
  */
 static inline void xg_mode_sregs(struct kvm_sregs *sr, enum xg_mode mode)
 {
-	switch (mode) {
-	case XG_REAL:
-		xg_seg(&sr->cs, XG_CODE >> 4, XG_CODE, 0xffff, 11, 0, 0, 0);
-		xg_seg(&sr->ds, 0, 0, 0xffff, 3, 0, 0, 0);
-		sr->es = sr->ss = sr->ds;
-		xg_seg(&sr->fs, XG_MMIO >> 4, XG_MMIO, 0xffff, 3, 0, 0, 0);
-		xg_seg(&sr->gs, XG_RO >> 4, XG_RO, 0xffff, 3, 0, 0, 0);
-		sr->cr0 &= ~(XG_CR0_PE | XG_CR0_PG);
-		sr->cr4 = 0;
-		sr->efer = 0;
-		sr->idt.base = 0;
-		sr->idt.limit = 0x3ff;
-		break;
-	case XG_PROT32:
-	case XG_LONG64:
-		if (mode == XG_PROT32)
-			xg_seg(&sr->cs, XG_SEL_CODE32, 0, 0xffffffff, 11,
-			       1, 0, 1);
-		else
-			xg_seg(&sr->cs, XG_SEL_CODE64, 0, 0xffffffff, 11,
-			       0, 1, 1);
-		xg_seg(&sr->ds, XG_SEL_DATA, 0, 0xffffffff, 3, 1, 0, 1);
-		sr->es = sr->ss = sr->ds;
-		xg_seg(&sr->fs, XG_SEL_DATA, XG_MMIO, 0xffffffff, 3, 1, 0, 1);
-		xg_seg(&sr->gs, XG_SEL_DATA, XG_RO, 0xffffffff, 3, 1, 0, 1);
-		sr->cr0 = XG_CR0_PE | XG_CR0_ET;
-		sr->cr4 = XG_CR4_OSFXSR | XG_CR4_OSXMMEXCPT;
-		sr->efer = 0;
-		sr->idt.base = XG_IDT;
-		sr->idt.limit = mode == XG_PROT32 ? 256 * 8 - 1 : 256 * 16 - 1;
-		if (mode == XG_LONG64) {
-			sr->cr0 |= XG_CR0_PG;
-			sr->cr3 = XG_PML4;
-			sr->cr4 |= XG_CR4_PAE;
-			sr->efer = XG_EFER_LME | XG_EFER_LMA;
-		}
-		break;
-	}
-	sr->gdt.base = XG_GDT;
-	sr->gdt.limit = 4 * 8 - 1;
+	static const struct hvk_x86_layout l = {
+		.code = XG_CODE, .data = 0, .fs = XG_MMIO, .gs = XG_RO,
+		.gdt = XG_GDT, .ivt = 0, .idt = XG_IDT, .pml4 = XG_PML4,
+	};
+
+	hvk_x86_mode_sregs(sr, (enum hvk_x86_mode)mode, &l);
 }
 
 /*
@@ -412,26 +329,24 @@ static inline int xg_enter(struct xg *g, int cpu, enum xg_mode mode,
 static inline void xg_set_gate(struct xg *g, enum xg_mode mode, int vec,
 			       uint64_t handler)
 {
-	uint32_t *e;
+	hvk_x86_set_gate(xg_gpa(g, mode == XG_REAL ? 0 : XG_IDT),
+			 (enum hvk_x86_mode)mode, vec, handler, XG_CODE);
+}
 
-	switch (mode) {
-	case XG_REAL:
-		e = xg_gpa(g, vec * 4);
-		e[0] = (uint32_t)(handler - XG_CODE) | (XG_CODE >> 4) << 16;
-		break;
-	case XG_PROT32:
-		e = xg_gpa(g, XG_IDT + vec * 8);
-		e[0] = (handler & 0xffff) | XG_SEL_CODE32 << 16;
-		e[1] = (handler & 0xffff0000) | 0x8e00;	/* P, int gate */
-		break;
-	case XG_LONG64:
-		e = xg_gpa(g, XG_IDT + vec * 16);
-		e[0] = (handler & 0xffff) | XG_SEL_CODE64 << 16;
-		e[1] = (handler & 0xffff0000) | 0x8e00;
-		e[2] = handler >> 32;
-		e[3] = 0;
-		break;
-	}
+/* Set RBX, RSI and RDI of vCPU @cpu; the other registers stay. */
+static inline int xg_set_gprs(struct xg *g, int cpu, uint64_t rbx,
+			      uint64_t rsi, uint64_t rdi)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(g->cpu[cpu].fd, KVM_GET_REGS, &regs))
+		return xg_fail("KVM_GET_REGS");
+	regs.rbx = rbx;
+	regs.rsi = rsi;
+	regs.rdi = rdi;
+	if (ioctl(g->cpu[cpu].fd, KVM_SET_REGS, &regs))
+		return xg_fail("KVM_SET_REGS");
+	return 0;
 }
 
 /* KVM_RUN on vCPU @cpu: the ioctl's result (errno on -1). */
@@ -442,26 +357,9 @@ static inline int xg_run(struct xg *g, int cpu)
 
 static inline const char *xg_exit_name(uint32_t reason)
 {
-	static const char *const names[] = {
-		[KVM_EXIT_UNKNOWN] = "UNKNOWN",
-		[KVM_EXIT_EXCEPTION] = "EXCEPTION",
-		[KVM_EXIT_IO] = "IO",
-		[KVM_EXIT_HYPERCALL] = "HYPERCALL",
-		[KVM_EXIT_DEBUG] = "DEBUG",
-		[KVM_EXIT_HLT] = "HLT",
-		[KVM_EXIT_MMIO] = "MMIO",
-		[KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
-		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
-		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-		[KVM_EXIT_INTR] = "INTR",
-		[KVM_EXIT_SET_TPR] = "SET_TPR",
-		[KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
-		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	};
+	const char *n = hvk_exit_short(reason);
 
-	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
-		return names[reason];
-	return "other";
+	return n ? n : "other";
 }
 
 /* Where an I/O exit's data sits in the run page. */
@@ -475,35 +373,7 @@ static inline const char *xg_exit_str(struct kvm_run *run)
 {
 	static char buf[160];
 
-	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		snprintf(buf, sizeof(buf),
-			 "IO %s port %#x size %u count %u data_offset %#llx",
-			 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
-			 run->io.port, run->io.size, run->io.count,
-			 (unsigned long long)run->io.data_offset);
-		break;
-	case KVM_EXIT_MMIO:
-		snprintf(buf, sizeof(buf),
-			 "MMIO %s gpa %#llx len %u",
-			 run->mmio.is_write ? "write" : "read",
-			 (unsigned long long)run->mmio.phys_addr,
-			 run->mmio.len);
-		break;
-	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(buf, sizeof(buf), "FAIL_ENTRY reason %#llx",
-			 (unsigned long long)
-			 run->fail_entry.hardware_entry_failure_reason);
-		break;
-	case KVM_EXIT_INTERNAL_ERROR:
-		snprintf(buf, sizeof(buf), "INTERNAL_ERROR suberror %u",
-			 run->internal.suberror);
-		break;
-	default:
-		snprintf(buf, sizeof(buf), "%s (%u)",
-			 xg_exit_name(run->exit_reason), run->exit_reason);
-	}
-	return buf;
+	return hvk_exit_str(run, buf, sizeof(buf));
 }
 
 /*
@@ -553,5 +423,115 @@ static inline const char *xg_exit_str(struct kvm_run *run)
 		       (unsigned long long)(gpa), (ln),			\
 		       xg_exit_str(__rn));				\
 } while (0)
+
+/*
+ * Random bytes as guest code (x86_64_vcpu_test, x86_64_guestmem_test):
+ * XG_GARBAGE_BYTES bytes at XG_GARBAGE_CODE.
+ */
+#define XG_GARBAGE_BYTES	4096
+#define XG_GARBAGE_CODE		(XG_CODE + 0x1000)
+
+/* A small PRNG (xorshift64*), so that each seed gives the same bytes. */
+static inline uint64_t xg_prng(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * Fill what the set-up does not use with HLT, load the exception stubs
+ * [@stubs, @stubs_end) at XG_CODE (32 stubs of 16 bytes, see exc_stubs),
+ * point all 256 vectors of @mode at them and put random bytes from @seed
+ * at XG_GARBAGE_CODE. The HLTs and stubs catch a guest that runs off its
+ * bytes or takes an exception: without them it would run through zeroed
+ * memory with RFLAGS.IF clear (exceptions through the IVT or an
+ * interrupt gate clear it), which the Bochs lab cannot interrupt. Call
+ * after xg_enter() (which writes the page tables and GDT).
+ */
+static inline void xg_garbage_memory(struct xg *g, enum xg_mode mode,
+				     const char *stubs, const char *stubs_end,
+				     uint64_t seed)
+{
+	uint8_t *code = xg_gpa(g, XG_GARBAGE_CODE);
+	int i;
+
+	memset(xg_gpa(g, 0x400), 0xf4, XG_PML4 - 0x400);
+	memset(xg_gpa(g, XG_RES), 0xf4, XG_CODE - XG_RES);
+	memset(xg_gpa(g, XG_CODE), 0xf4, XG_MEM_SIZE - XG_CODE);
+	xg_load(g, stubs, stubs_end);
+	for (i = 0; i < 256; i++)
+		xg_set_gate(g, mode, i, XG_CODE + (i & 31) * 16);
+	for (i = 0; i < XG_GARBAGE_BYTES; i += 8) {
+		uint64_t v = xg_prng(&seed);
+
+		memcpy(code + i, &v, 8);
+	}
+}
+
+/*
+ * Run random guest code on vCPU 0 (@seed: the seed's number, for
+ * messages): every KVM_RUN ends in a clean exit or, when the guest
+ * spins, in EINTR from a 20 ms SIGALRM (install hvk_noop_signals()
+ * first). I/O and MMIO reads get zeros and the guest goes on, up to
+ * @max_runs runs; HLT, SHUTDOWN, INTERNAL_ERROR, FAIL_ENTRY and an
+ * exception stub's report end it. Any other exit fails the test (an
+ * ASSERT). Returns the number of runs.
+ */
+#define xg_garbage_run(g, seed, max_runs) \
+	__xg_garbage_run(_metadata, g, seed, max_runs)
+static inline int __xg_garbage_run(struct __test_metadata *_metadata,
+				   struct xg *g, int s, int max_runs)
+{
+	struct kvm_run *run = g->cpu[0].run;
+	int n, r, ended = 0;
+
+	for (n = 0; n < max_runs && !ended; n++) {
+		hvk_alarm_us(20000, 0);
+		errno = 0;
+		r = xg_run(g, 0);
+		hvk_alarm_us(0, 0);
+		if (r == -1 && errno == EINTR) {
+			EXPECT_EQ(KVM_EXIT_INTR, run->exit_reason)
+				TH_LOG("seed %d run %d: EINTR with %s",
+				       s, n, xg_exit_str(run));
+			ended = 1;
+			continue;
+		}
+		ASSERT_EQ(0, r)
+			TH_LOG("seed %d run %d: KVM_RUN: %s", s, n,
+			       hvk_errname(errno));
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			/*
+			 * An exception stub's report ends the run: after it
+			 * the stub would go on with IF clear.
+			 */
+			if (run->io.port == XG_PORT_EXC &&
+			    run->io.direction == KVM_EXIT_IO_OUT)
+				ended = 1;
+			else if (run->io.direction == KVM_EXIT_IO_IN)
+				memset(xg_io_data(run), 0,
+				       run->io.size * run->io.count);
+			break;
+		case KVM_EXIT_MMIO:
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0, 8);
+			break;
+		case KVM_EXIT_HLT:
+		case KVM_EXIT_SHUTDOWN:
+		case KVM_EXIT_INTERNAL_ERROR:
+		case KVM_EXIT_FAIL_ENTRY:
+			ended = 1;
+			break;
+		default:
+			ASSERT_TRUE(0)
+				TH_LOG("seed %d run %d: unexpected exit %s",
+				       s, n, xg_exit_str(run));
+		}
+	}
+	return n;
+}
 
 #endif /* HVK_SELFTESTS_X86_GUEST_H */

@@ -10,8 +10,14 @@
 #ifndef _UAPI_HVK_H
 #define _UAPI_HVK_H
 
-/* The device node, and the variable tests read to pick another one. */
-#define HVK_DEV_PATH	"/dev/hvk"
+/*
+ * The device: its misc device name, its node, and the environment
+ * variable hvk's tools and tests read to pick another node (the in-tree
+ * KVM's /dev/kvm, for comparisons). libhvk (tools/lib) opens
+ * $HVK_DEV_ENV, else HVK_DEV_PATH.
+ */
+#define HVK_DEV_NAME	"hvk"
+#define HVK_DEV_PATH	"/dev/" HVK_DEV_NAME
 #define HVK_DEV_ENV	"HVK_DEV"
 
 #endif /* _UAPI_HVK_H */

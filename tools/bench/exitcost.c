@@ -33,6 +33,7 @@
 #include <linux/kvm.h>
 
 #include "layout.h"
+#include "libhvk.h"
 
 #if defined(__x86_64__)
 #define ARCH_NAME	"x86_64"
@@ -156,13 +157,6 @@ static void na(struct result *res, const char *fmt, ...)
 			*p = ' ';
 }
 
-static const char *ename(int err)
-{
-	const char *n = strerrorname_np(err);
-
-	return n ? n : "unknown errno";
-}
-
 static volatile sig_atomic_t timed_out;
 /* The first row that timed out: the device's later rows are skipped. */
 static const char *hung_row;
@@ -247,7 +241,7 @@ static int alloc_slot1(struct vm *v, int huge, size_t len, struct result *res)
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
-			na(res, "mmap %zu bytes: %s", len, ename(errno));
+			na(res, "mmap %zu bytes: %s", len, hvk_errname(errno));
 			return -1;
 		}
 		v->map1 = p;
@@ -255,7 +249,7 @@ static int alloc_slot1(struct vm *v, int huge, size_t len, struct result *res)
 		v->mem1 = p;
 		if (madvise(p, len, MADV_NOHUGEPAGE))
 			snprintf(res->note, sizeof(res->note),
-				 "MADV_NOHUGEPAGE failed: %s", ename(errno));
+				 "MADV_NOHUGEPAGE failed: %s", hvk_errname(errno));
 		memset(p, 0x5a, len);
 		kb = anon_huge_kb(p);
 		if (kb != 0) {
@@ -285,7 +279,7 @@ static int alloc_slot1(struct vm *v, int huge, size_t len, struct result *res)
 	v->map1 = mmap(NULL, v->map1_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v->map1 == MAP_FAILED) {
-		na(res, "mmap %zu bytes: %s", v->map1_len, ename(errno));
+		na(res, "mmap %zu bytes: %s", v->map1_len, hvk_errname(errno));
 		return -1;
 	}
 	p = (unsigned char *)(((unsigned long)v->map1 + SZ_2M - 1) &
@@ -293,7 +287,7 @@ static int alloc_slot1(struct vm *v, int huge, size_t len, struct result *res)
 	v->mem1 = p;
 	if (madvise(p, len, MADV_HUGEPAGE)) {
 		na(res, "no hugetlb pages and MADV_HUGEPAGE failed: %s",
-		   ename(errno));
+		   hvk_errname(errno));
 		return -1;
 	}
 	memset(p, 0x5a, len);
@@ -311,16 +305,9 @@ static int alloc_slot1(struct vm *v, int huge, size_t len, struct result *res)
 static int set_slot(struct vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
 		    void *hva, struct result *res)
 {
-	struct kvm_userspace_memory_region r = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &r)) {
+	if (hvk_set_region(v->vm, slot, 0, gpa, size, (uintptr_t)hva)) {
 		na(res, "KVM_SET_USER_MEMORY_REGION slot %u: %s", slot,
-		   ename(errno));
+		   hvk_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -330,18 +317,12 @@ static int set_slot(struct vm *v, uint32_t slot, uint64_t gpa, uint64_t size,
 /* 32-bit flat protected mode, paging off, IF=1, at @entry. */
 static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 {
-	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x8,
-		.type = 0xb, .present = 1, .dpl = 0, .db = 1, .s = 1,
-		.l = 0, .g = 1,
-	};
-	struct kvm_segment data = code;
+	/* Flat segments, all bases 0; no GDT, IDT or page tables in memory. */
+	static const struct hvk_x86_layout flat;
 	struct kvm_sregs s;
 	struct kvm_regs r;
 	char get_err[48] = "";
 
-	data.selector = 0x10;
-	data.type = 0x3;
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &s)) {
 		/*
 		 * A device that can set but not get them still runs: build
@@ -349,7 +330,7 @@ static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 		 * LDTR an LDT, xAPIC enabled as BSP).
 		 */
 		snprintf(get_err, sizeof(get_err), "KVM_GET_SREGS: %s; ",
-			 ename(errno));
+			 hvk_errname(errno));
 		memset(&s, 0, sizeof(s));
 		s.tr.limit = 0xffff;
 		s.tr.type = 11;
@@ -361,20 +342,17 @@ static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 		s.idt.limit = 0xffff;
 		s.apic_base = 0xfee00900;
 	}
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.cr0 = 0x11;	/* PE | ET; caching on (CD/NW clear) */
-	s.cr4 = 0;
-	s.efer = 0;
+	/* CR0 = PE | ET: caching on (CD/NW clear). */
+	hvk_x86_mode_sregs(&s, HVK_X86_PROT32, &flat);
 	if (ioctl(v->vcpu, KVM_SET_SREGS, &s)) {
-		na(res, "%sKVM_SET_SREGS: %s", get_err, ename(errno));
+		na(res, "%sKVM_SET_SREGS: %s", get_err, hvk_errname(errno));
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
 	r.rip = entry;
 	r.rflags = 0x202;	/* IF=1: see guest-x86_64.S */
 	if (ioctl(v->vcpu, KVM_SET_REGS, &r)) {
-		na(res, "KVM_SET_REGS: %s", ename(errno));
+		na(res, "KVM_SET_REGS: %s", hvk_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -383,25 +361,13 @@ static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 /* EL1h, MMU off (KVM_ARM_VCPU_INIT's reset state), PSCI 0.2+, PC=@entry. */
 static int vcpu_setup(struct vm *v, uint64_t entry, struct result *res)
 {
-	struct kvm_vcpu_init init;
-	struct kvm_one_reg reg = {
-		.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
-		      KVM_REG_ARM_CORE_REG(regs.pc),
-		.addr = (uintptr_t)&entry,
-	};
-
-	memset(&init, 0, sizeof(init));
-	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init)) {
-		na(res, "KVM_ARM_PREFERRED_TARGET: %s", ename(errno));
+	if (hvk_arm64_vcpu_init(v->vm, v->vcpu,
+				1u << KVM_ARM_VCPU_PSCI_0_2)) {
+		na(res, "%s: %s", hvk_step(), hvk_errname(errno));
 		return -1;
 	}
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init)) {
-		na(res, "KVM_ARM_VCPU_INIT: %s", ename(errno));
-		return -1;
-	}
-	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &reg)) {
-		na(res, "KVM_SET_ONE_REG(pc): %s", ename(errno));
+	if (hvk_arm64_set_reg(v->vcpu, HVK_ARM64_PC, &entry)) {
+		na(res, "KVM_SET_ONE_REG(pc): %s", hvk_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -419,7 +385,7 @@ static int ioeventfd_setup(struct vm *v, enum kind kind, struct result *res)
 
 	v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->efd < 0) {
-		na(res, "eventfd: %s", ename(errno));
+		na(res, "eventfd: %s", hvk_errname(errno));
 		return -1;
 	}
 	a.fd = v->efd;
@@ -435,7 +401,7 @@ static int ioeventfd_setup(struct vm *v, enum kind kind, struct result *res)
 		a.len = 4;
 	}
 	if (ioctl(v->vm, KVM_IOEVENTFD, &a)) {
-		na(res, "KVM_IOEVENTFD: %s", ename(errno));
+		na(res, "KVM_IOEVENTFD: %s", hvk_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -452,13 +418,8 @@ static long long guest_pc(struct vm *v)
 	return r.rip;
 #else
 	uint64_t pc;
-	struct kvm_one_reg reg = {
-		.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
-		      KVM_REG_ARM_CORE_REG(regs.pc),
-		.addr = (uintptr_t)&pc,
-	};
 
-	if (ioctl(v->vcpu, KVM_GET_ONE_REG, &reg))
+	if (hvk_arm64_get_reg(v->vcpu, HVK_ARM64_PC, &pc))
 		return -1;
 	return pc;
 #endif
@@ -466,21 +427,9 @@ static long long guest_pc(struct vm *v)
 
 static const char *exit_name(uint32_t r)
 {
-	switch (r) {
-	case KVM_EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";
-	case KVM_EXIT_EXCEPTION: return "KVM_EXIT_EXCEPTION";
-	case KVM_EXIT_IO: return "KVM_EXIT_IO";
-	case KVM_EXIT_HYPERCALL: return "KVM_EXIT_HYPERCALL";
-	case KVM_EXIT_DEBUG: return "KVM_EXIT_DEBUG";
-	case KVM_EXIT_HLT: return "KVM_EXIT_HLT";
-	case KVM_EXIT_MMIO: return "KVM_EXIT_MMIO";
-	case KVM_EXIT_SHUTDOWN: return "KVM_EXIT_SHUTDOWN";
-	case KVM_EXIT_FAIL_ENTRY: return "KVM_EXIT_FAIL_ENTRY";
-	case KVM_EXIT_INTR: return "KVM_EXIT_INTR";
-	case KVM_EXIT_INTERNAL_ERROR: return "KVM_EXIT_INTERNAL_ERROR";
-	case KVM_EXIT_SYSTEM_EVENT: return "KVM_EXIT_SYSTEM_EVENT";
-	default: return "exit";
-	}
+	const char *n = hvk_exit_name(r);
+
+	return n ? n : "exit";
 }
 
 /*
@@ -620,20 +569,20 @@ static void run_row(const struct row *r, struct result *res)
 	/* See guest-*.S: the 2 MiB baseline checks the mapping's size. */
 	addr2 = r->kind == K_FAULT2M ? addr + SZ_2M - SZ_4K : addr;
 
-	v.sys = open(opt.dev, O_RDWR | O_CLOEXEC);
+	v.sys = hvk_open_dev();
 	if (v.sys < 0) {
-		na(res, "open %s: %s", opt.dev, ename(errno));
+		na(res, "open %s: %s", opt.dev, hvk_errname(errno));
 		goto out;
 	}
 	v.vm = ioctl(v.sys, KVM_CREATE_VM, 0);
 	if (v.vm < 0) {
-		na(res, "KVM_CREATE_VM: %s", ename(errno));
+		na(res, "KVM_CREATE_VM: %s", hvk_errname(errno));
 		goto out;
 	}
 	v.mem0 = mmap(NULL, SLOT0_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v.mem0 == MAP_FAILED) {
-		na(res, "mmap slot 0: %s", ename(errno));
+		na(res, "mmap slot 0: %s", hvk_errname(errno));
 		goto out;
 	}
 	memcpy(v.mem0 + CODE_OFF, CODE_START, code_len);
@@ -650,22 +599,16 @@ static void run_row(const struct row *r, struct result *res)
 		if (set_slot(&v, 1, FAULT_GPA, len1, v.mem1, res))
 			goto out;
 	}
-	v.vcpu = ioctl(v.vm, KVM_CREATE_VCPU, 0);
-	if (v.vcpu < 0) {
-		na(res, "KVM_CREATE_VCPU: %s", ename(errno));
-		goto out;
-	}
 	sz = ioctl(v.sys, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz < (long)sizeof(struct kvm_run)) {
 		na(res, "KVM_GET_VCPU_MMAP_SIZE: %ld (%s)", sz,
-		   sz < 0 ? ename(errno) : "too small");
+		   sz < 0 ? hvk_errname(errno) : "too small");
 		goto out;
 	}
 	v.run_size = sz;
-	v.run = mmap(NULL, v.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     v.vcpu, 0);
-	if (v.run == MAP_FAILED) {
-		na(res, "mmap kvm_run: %s", ename(errno));
+	v.vcpu = hvk_vcpu_create(v.vm, 0, v.run_size, &v.run);
+	if (v.vcpu < 0) {
+		na(res, "%s: %s", hvk_step(), hvk_errname(errno));
 		goto out;
 	}
 	if (vcpu_setup(&v, SLOT0_GPA + CODE_OFF + (r->code - CODE_START), res))
@@ -689,7 +632,7 @@ static void run_row(const struct row *r, struct result *res)
 			else if (errno == EINTR)
 				continue;
 			else
-				na(res, "KVM_RUN: %s", ename(errno));
+				na(res, "KVM_RUN: %s", hvk_errname(errno));
 			break;
 		}
 		rc = classify_exit(v.run, r->kind, res);
@@ -819,9 +762,8 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	unsigned long v;
-	const char *dev = getenv("HVK_DEV");
 
-	opt.dev = dev && *dev ? dev : "/dev/hvk";
+	opt.dev = hvk_dev_path();
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 

@@ -6,12 +6,12 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
-#define CORE(f) (KVM_REG_ARM64 | KVM_REG_ARM_CORE | KVM_REG_SIZE_U64 | \
-		 KVM_REG_ARM_CORE_REG(f))
-#define REG_X(i)	CORE(regs.regs[i])
-#define REG_PC		CORE(regs.pc)
-#define REG_PSTATE	CORE(regs.pstate)
-#define REG_SP_EL1	CORE(sp_el1)
+#include "libhvk.h"
+
+#define REG_X(i)	HVK_ARM64_X(i)
+#define REG_PC		HVK_ARM64_PC
+#define REG_PSTATE	HVK_ARM64_PSTATE
+#define REG_SP_EL1	HVK_ARM64_SP_EL1
 #define REG_VBAR_EL1	ARM64_SYS_REG(3, 0, 12, 0, 0)
 
 #define L_CODE		0x1000

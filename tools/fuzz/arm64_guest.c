@@ -105,16 +105,11 @@ static void insn(struct code *k, uint64_t *r, uint64_t mmio)
 
 static uint64_t mmio_addr(struct vm *vm, struct slot *sl, uint64_t r)
 {
-	int i;
-
 	switch (r % 5) {
 	case 0:
 		return sl->gpa + sl->size;
 	case 1:
-		for (i = 0; i < MAX_SLOTS; i++)
-			if (vm->slot[i].used && &vm->slot[i] != sl)
-				return vm->slot[i].gpa;
-		return 0x09000000;
+		return other_slot_gpa(vm, sl, 0x09000000);
 	case 2:
 		return 0x09000000;
 	case 3:
@@ -128,24 +123,13 @@ void arch_guest(struct st *s, struct vm *vm, struct vcpu *c,
 		const struct op *o)
 {
 	static const uint64_t pstates[] = { 0x5, 0x4, 0x0, 0x10, 0x9 };
-	struct slot *sl = NULL;
+	struct slot *sl;
 	uint64_t r = o->a[3], B, v, mmio;
 	struct code k;
 	uint8_t *h;
 	int i, e;
 
-	for (i = 0; i < MAX_SLOTS; i++) {
-		struct slot *t = &vm->slot[(i + o->a[2]) % MAX_SLOTS];
-
-		if (t->used && t->mem >= 0 && s->mem[t->mem].hva &&
-		    t->size >= L_MIN &&
-		    t->hva >= (uintptr_t)s->mem[t->mem].hva &&
-		    t->hva + t->size <= (uintptr_t)s->mem[t->mem].hva +
-		    s->mem[t->mem].size) {
-			sl = t;
-			break;
-		}
-	}
+	sl = guest_slot(s, vm, o->a[2], L_MIN, ~0ULL);
 	if (!sl)
 		return;
 	B = sl->gpa;

@@ -180,6 +180,15 @@ void do_run(struct st *s, struct vm *vm, struct vcpu *c, uint64_t r,
 	    int nruns);
 void do_race(struct st *s, const struct op *o);
 int slot_overlaps(struct vm *vm, int skip, uint64_t gpa, uint64_t size);
+/*
+ * A slot for guest code, the first from index @r on that is used, at
+ * least @min_size long, starts below @max_gpa and lies wholly in a
+ * mapping of st.mem; NULL when there is none.
+ */
+struct slot *guest_slot(struct st *s, struct vm *vm, uint64_t r,
+			uint64_t min_size, uint64_t max_gpa);
+/* The gpa of a used slot of @vm other than @sl, or @none. */
+uint64_t other_slot_gpa(struct vm *vm, struct slot *sl, uint64_t none);
 int vm_sys(struct st *s);
 void runner_begin(void);
 void runner_end(void);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fuzz.h"
+#include "libhvk.h"
 
 struct cfg cfg = {
 	.calls = 10000,
@@ -382,8 +383,7 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.timer_ms)
 		cfg.timer_ms = 1;
-	e = getenv("HVK_DEV");
-	cfg.dev = e && *e ? e : "/dev/hvk";
+	cfg.dev = hvk_dev_path();
 	e = getenv("HVK_LAB_KVM");
 	cfg.kvm = (e && !strcmp(e, "1")) || strstr(cfg.dev, "kvm");
 	setvbuf(stdout, NULL, _IOLBF, 0);

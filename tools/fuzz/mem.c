@@ -82,6 +82,33 @@ int slot_overlaps(struct vm *vm, int skip, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
+struct slot *guest_slot(struct st *s, struct vm *vm, uint64_t r,
+			uint64_t min_size, uint64_t max_gpa)
+{
+	int i;
+
+	for (i = 0; i < MAX_SLOTS; i++) {
+		struct slot *t = &vm->slot[(i + r) % MAX_SLOTS];
+		struct mem *m = t->mem >= 0 ? &s->mem[t->mem] : NULL;
+
+		if (t->used && m && m->hva && t->size >= min_size &&
+		    t->gpa < max_gpa && t->hva >= (uintptr_t)m->hva &&
+		    t->hva + t->size <= (uintptr_t)m->hva + m->size)
+			return t;
+	}
+	return NULL;
+}
+
+uint64_t other_slot_gpa(struct vm *vm, struct slot *sl, uint64_t none)
+{
+	int i;
+
+	for (i = 0; i < MAX_SLOTS; i++)
+		if (vm->slot[i].used && &vm->slot[i] != sl)
+			return vm->slot[i].gpa;
+	return none;
+}
+
 static long set_region(struct vm *vm, uint32_t slot, uint32_t flags,
 		       uint64_t gpa, uint64_t size, uint64_t hva)
 {

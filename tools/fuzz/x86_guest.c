@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include "fuzz.h"
 #include "x86.h"
+#include "libhvk.h"
 
 #define PORT_EXC	0x41
 #define L_GDT		0x0000
@@ -37,7 +38,8 @@
 #define L_CODE		0xa000
 #define L_MIN		0x10000
 
-enum { M_REAL, M_PROT, M_LONG };
+enum { M_REAL = HVK_X86_REAL, M_PROT = HVK_X86_PROT32,
+       M_LONG = HVK_X86_LONG64 };
 
 /* ---- guest code ---- */
 
@@ -204,26 +206,18 @@ static void insn(struct code *k, uint64_t *r, uint64_t B)
 	}
 }
 
+/*
+ * The guest's tables (libhvk's flat GDT, identity page tables with A/D
+ * preset so the CPU never writes them) and its exception stubs: OUT of
+ * the vector to PORT_EXC, then HLT, every vector on one.
+ */
 static void write_tables(uint8_t *h, uint64_t B, int mode)
 {
-	uint64_t *gdt = (uint64_t *)(h + L_GDT);
-	uint64_t *pml4 = (uint64_t *)(h + L_PML4);
-	uint64_t *pdpt = (uint64_t *)(h + L_PDPT);
-	uint64_t *pd = (uint64_t *)(h + L_PD);
-	uint32_t *e;
-	uint64_t stub;
-	int i, v;
+	int v;
 
 	memset(h, 0, L_STUBS);
-	gdt[1] = 0x00cf9b000000ffffULL;		/* 0x08 code32 */
-	gdt[2] = 0x00cf93000000ffffULL;		/* 0x10 data */
-	gdt[3] = 0x00af9b000000ffffULL;		/* 0x18 code64 */
-	/* Accessed and dirty preset: the CPU never writes these pages. */
-	pml4[0] = (B + L_PDPT) | 0x23;
-	for (i = 0; i < 4; i++)
-		pdpt[i] = (B + L_PD + i * 0x1000UL) | 0x23;
-	for (i = 0; i < 4 * 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0xe3;
+	hvk_x86_write_gdt(h + L_GDT);
+	hvk_x86_write_page_tables(h + L_PML4, B + L_PML4, 1);
 	memset(h + L_STUBS, 0xf4, L_STACK - L_STUBS);
 	for (v = 0; v < 32; v++) {
 		uint8_t *p = h + L_STUBS + v * 16;
@@ -233,58 +227,20 @@ static void write_tables(uint8_t *h, uint64_t B, int mode)
 		p[2] = 0xe6;		/* out PORT_EXC, al */
 		p[3] = PORT_EXC;
 	}
-	for (v = 0; v < 256; v++) {
-		stub = B + L_STUBS + (v & 31) * 16;
-		switch (mode) {
-		case M_REAL:
-			e = (uint32_t *)(h + L_IDT + v * 4);
-			e[0] = (uint32_t)((v & 31) * 16) |
-			       (uint32_t)(((B + L_STUBS) >> 4) << 16);
-			break;
-		case M_PROT:
-			e = (uint32_t *)(h + L_IDT + v * 8);
-			e[0] = (stub & 0xffff) | 0x08 << 16;
-			e[1] = (stub & 0xffff0000) | 0x8e00;
-			break;
-		default:
-			e = (uint32_t *)(h + L_IDT + v * 16);
-			e[0] = (stub & 0xffff) | 0x18 << 16;
-			e[1] = (stub & 0xffff0000) | 0x8e00;
-			e[2] = stub >> 32;
-			break;
-		}
-	}
-}
-
-static void seg(struct kvm_segment *s, uint16_t sel, uint64_t base,
-		uint32_t limit, uint8_t type, int db, int l, int g)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->base = base;
-	s->limit = limit;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = db;
-	s->l = l;
-	s->g = g;
+	for (v = 0; v < 256; v++)
+		hvk_x86_set_gate(h + L_IDT, (enum hvk_x86_mode)mode, v,
+				 B + L_STUBS + (v & 31) * 16, B + L_STUBS);
 }
 
 /* The MMIO area FS points at: past the slot, another slot, far away. */
 static uint64_t mmio_base(struct vm *vm, struct slot *sl, uint64_t r,
 			  int real)
 {
-	int i;
-
 	switch (r % 4) {
 	case 0:
 		return sl->gpa + sl->size;
 	case 1:
-		for (i = 0; i < MAX_SLOTS; i++)
-			if (vm->slot[i].used && &vm->slot[i] != sl)
-				return vm->slot[i].gpa;
-		return 0xe0000;
+		return other_slot_gpa(vm, sl, 0xe0000);
 	case 2:
 		return real ? 0xa0000 : 0xfee00000;
 	default:
@@ -296,27 +252,17 @@ static uint64_t mmio_base(struct vm *vm, struct slot *sl, uint64_t r,
 void arch_guest(struct st *s, struct vm *vm, struct vcpu *c,
 		const struct op *o)
 {
+	struct hvk_x86_layout l;
 	struct kvm_sregs sr;
 	struct kvm_regs regs;
 	struct code k;
-	struct slot *sl = NULL;
+	struct slot *sl;
 	uint64_t r = o->a[3], B, fs;
 	uint8_t *h;
 	int i, mode;
 
 	/* The slot: a[2] picks among slots backed by mapped memory. */
-	for (i = 0; i < MAX_SLOTS; i++) {
-		struct slot *t = &vm->slot[(i + o->a[2]) % MAX_SLOTS];
-
-		if (t->used && t->mem >= 0 && s->mem[t->mem].hva &&
-		    t->size >= L_MIN && t->gpa < 0xffff0000ULL &&
-		    t->hva >= (uintptr_t)s->mem[t->mem].hva &&
-		    t->hva + t->size <= (uintptr_t)s->mem[t->mem].hva +
-		    s->mem[t->mem].size) {
-			sl = t;
-			break;
-		}
-	}
+	sl = guest_slot(s, vm, o->a[2], L_MIN, 0xffff0000ULL);
 	if (!sl)
 		return;
 	B = sl->gpa;
@@ -350,40 +296,16 @@ void arch_guest(struct st *s, struct vm *vm, struct vcpu *c,
 	if (xioctl(c->fd, KVM_GET_SREGS, (unsigned long)&sr))
 		return;
 	fs = mmio_base(vm, sl, o->a[0] >> 8, mode == M_REAL);
-	if (mode == M_REAL) {
-		seg(&sr.cs, (B + L_CODE) >> 4, B + L_CODE, 0xffff, 11, 0, 0, 0);
-		seg(&sr.ds, (B + L_STUBS + 0x1000) >> 4, B + L_STUBS + 0x1000,
-		    0xffff, 3, 0, 0, 0);
-		sr.es = sr.ss = sr.ds;
-		sr.gs = sr.ds;
-		seg(&sr.fs, (fs >> 4) & 0xffff, fs & 0xffff0, 0xffff, 3, 0, 0, 0);
-		sr.cr0 = 0x10;
-		sr.cr4 = 0;
-		sr.efer = 0;
-		sr.idt.base = B + L_IDT;
-		sr.idt.limit = 0x3ff;
-	} else {
-		if (mode == M_PROT)
-			seg(&sr.cs, 0x08, 0, 0xffffffff, 11, 1, 0, 1);
-		else
-			seg(&sr.cs, 0x18, 0, 0xffffffff, 11, 0, 1, 1);
-		seg(&sr.ds, 0x10, 0, 0xffffffff, 3, 1, 0, 1);
-		sr.es = sr.ss = sr.gs = sr.ds;
-		seg(&sr.fs, 0x10, fs, 0xffffffff, 3, 1, 0, 1);
-		sr.cr0 = 0x11;
-		sr.cr4 = 0x600;		/* OSFXSR, OSXMMEXCPT */
-		sr.efer = 0;
-		sr.idt.base = B + L_IDT;
-		sr.idt.limit = mode == M_PROT ? 256 * 8 - 1 : 256 * 16 - 1;
-		if (mode == M_LONG) {
-			sr.cr0 |= 0x80000000;
-			sr.cr3 = B + L_PML4;
-			sr.cr4 |= 0x20;
-			sr.efer = 0x500;	/* LME, LMA */
-		}
-	}
-	sr.gdt.base = B + L_GDT;
-	sr.gdt.limit = 4 * 8 - 1;
+	l.code = B + L_CODE;
+	l.data = mode == M_REAL ? B + L_STUBS + 0x1000 : 0;
+	l.fs = mode == M_REAL ? fs & 0xffff0 : fs;
+	l.gs = l.data;
+	l.gdt = B + L_GDT;
+	l.ivt = l.idt = B + L_IDT;
+	l.pml4 = B + L_PML4;
+	hvk_x86_mode_sregs(&sr, (enum hvk_x86_mode)mode, &l);
+	if (mode == M_REAL)
+		sr.cr0 = 0x10;	/* ET only: caching on */
 	if (xioctl(c->fd, KVM_SET_SREGS, (unsigned long)&sr) && !vm->dirty &&
 	    !c->ran)
 		fail("KVM_SET_SREGS to %s mode: %s", mode == M_REAL ? "real" :

@@ -4,8 +4,8 @@
  * whole life through the KVM API: create a VM, give it memory, add
  * vCPUs, map their kvm_run, try KVM_RUN, and close everything.
  *
- * It is an ordinary KVM client: it opens $HVK_DEV (default /dev/hvk),
- * and runs the same against /dev/kvm. Exit status 0 when every step that
+ * It is an ordinary KVM client: it opens $HVK_DEV (default /dev/hvk,
+ * through libhvk), and runs the same against /dev/kvm. Exit status 0 when every step that
  * must work did.
  */
 #include <errno.h>
@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+
+#include "libhvk.h"
 
 #define GUEST_MEM	(2UL << 20)
 
@@ -53,14 +55,14 @@ static const struct { long cap; const char *name; } caps[] = {
 
 int main(void)
 {
-	const char *dev = getenv("HVK_DEV") ? getenv("HVK_DEV") : "/dev/hvk";
-	struct kvm_userspace_memory_region region;
+	const char *dev = hvk_dev_path();
+	struct kvm_run *run = MAP_FAILED;
 	int sys, vm, vcpu[2];
 	long mmap_size;
 	unsigned int i;
-	void *mem, *run;
+	void *mem;
 
-	sys = open(dev, O_RDWR | O_CLOEXEC);
+	sys = hvk_open_dev();
 	if (sys < 0) {
 		fprintf(stderr, "hvk-info: cannot open %s: %s\n", dev,
 			strerror(errno));
@@ -79,26 +81,21 @@ int main(void)
 	if (vm < 0)
 		return 1;
 
-	mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mem = hvk_alloc(GUEST_MEM);
 	if (mem == MAP_FAILED)
 		return 1;
-	region = (struct kvm_userspace_memory_region){
-		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM,
-		.userspace_addr = (unsigned long)mem,
-	};
 	step("KVM_SET_USER_MEMORY_REGION 2 MiB @ 0",
-	     ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region));
+	     hvk_set_region(vm, 0, 0, 0, GUEST_MEM, (uintptr_t)mem));
 
-	for (i = 0; i < 2; i++) {
-		vcpu[i] = ioctl(vm, KVM_CREATE_VCPU, i);
-		step(i ? "KVM_CREATE_VCPU 1" : "KVM_CREATE_VCPU 0", vcpu[i]);
-	}
 	step("KVM_GET_VCPU_MMAP_SIZE", mmap_size);
-	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vcpu[0], 0);
-	step("mmap(vCPU 0 kvm_run)", run == MAP_FAILED ? -1 : 0);
-	if (run != MAP_FAILED) {
+	/* vCPU 0 with its kvm_run mapped (hvk_step() names what failed). */
+	vcpu[0] = mmap_size > 0 ?
+		  hvk_vcpu_create(vm, 0, mmap_size, &run) : -1;
+	step(vcpu[0] < 0 ? hvk_step() : "KVM_CREATE_VCPU 0, mmap(kvm_run)",
+	     vcpu[0]);
+	vcpu[1] = ioctl(vm, KVM_CREATE_VCPU, 1);
+	step("KVM_CREATE_VCPU 1", vcpu[1]);
+	if (vcpu[0] >= 0) {
 		struct kvm_run *r = run;
 
 		printf("  kvm_run.exit_reason = %u\n", r->exit_reason);
@@ -115,8 +112,8 @@ int main(void)
 		munmap(run, mmap_size);
 	}
 
-	region.memory_size = 0;
-	step("delete memslot 0", ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region));
+	step("delete memslot 0", hvk_set_region(vm, 0, 0, 0, 0,
+						 (uintptr_t)mem));
 	close(vcpu[0]);
 	close(vm);
 	close(vcpu[1]);

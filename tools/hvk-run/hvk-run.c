@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hvk-run.h"
+#include "libhvk.h"
 
 static volatile sig_atomic_t timed_out;
 /* The vCPU's kvm_run, for the SIGALRM handler (NULL until mapped). */
@@ -337,7 +338,7 @@ static int open_device(struct machine *m)
 {
 	int v;
 
-	m->sys_fd = open(m->dev, O_RDWR | O_CLOEXEC);
+	m->sys_fd = hvk_open_dev();
 	if (m->sys_fd < 0) {
 		int e = errno;
 
@@ -359,8 +360,6 @@ static int open_device(struct machine *m)
 
 static int create_vm(struct machine *m)
 {
-	struct kvm_userspace_memory_region region;
-
 	m->vm_fd = ioctl(m->sys_fd, KVM_CREATE_VM, 0);
 	if (m->vm_fd < 0) {
 		die_msg("KVM_CREATE_VM: %s", strerror(errno));
@@ -375,13 +374,8 @@ static int create_vm(struct machine *m)
 			strerror(errno));
 		return -1;
 	}
-	region = (struct kvm_userspace_memory_region){
-		.slot = 0,
-		.guest_phys_addr = m->ram_base,
-		.memory_size = m->ram_size,
-		.userspace_addr = (uintptr_t)m->ram,
-	};
-	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &region)) {
+	if (hvk_set_region(m->vm_fd, 0, 0, m->ram_base, m->ram_size,
+			   (uintptr_t)m->ram)) {
 		die_msg("KVM_SET_USER_MEMORY_REGION (RAM at 0x%llx, %llu MiB): %s",
 			(unsigned long long)m->ram_base,
 			(unsigned long long)(m->ram_size / MIB),
@@ -390,63 +384,25 @@ static int create_vm(struct machine *m)
 	}
 	if (arch_setup_vm(m))
 		return -1;
-	m->vcpu_fd = ioctl(m->vm_fd, KVM_CREATE_VCPU, 0);
-	if (m->vcpu_fd < 0) {
-		die_msg("KVM_CREATE_VCPU: %s", strerror(errno));
-		return -1;
-	}
 	m->run_size = ioctl(m->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (m->run_size < (long)sizeof(struct kvm_run)) {
 		die_msg("KVM_GET_VCPU_MMAP_SIZE gave %ld", m->run_size);
 		return -1;
 	}
-	m->run = mmap(NULL, m->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      m->vcpu_fd, 0);
-	if (m->run == MAP_FAILED) {
-		die_msg("mmap of the vCPU's kvm_run: %s", strerror(errno));
+	/* vCPU 0 and its kvm_run mapping. */
+	m->vcpu_fd = hvk_vcpu_create(m->vm_fd, 0, m->run_size, &m->run);
+	if (m->vcpu_fd < 0) {
+		die_msg("%s: %s", hvk_step(), strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static const char *const exit_names[] = {
-	[KVM_EXIT_UNKNOWN] = "KVM_EXIT_UNKNOWN",
-	[KVM_EXIT_EXCEPTION] = "KVM_EXIT_EXCEPTION",
-	[KVM_EXIT_IO] = "KVM_EXIT_IO",
-	[KVM_EXIT_HYPERCALL] = "KVM_EXIT_HYPERCALL",
-	[KVM_EXIT_DEBUG] = "KVM_EXIT_DEBUG",
-	[KVM_EXIT_HLT] = "KVM_EXIT_HLT",
-	[KVM_EXIT_MMIO] = "KVM_EXIT_MMIO",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "KVM_EXIT_IRQ_WINDOW_OPEN",
-	[KVM_EXIT_SHUTDOWN] = "KVM_EXIT_SHUTDOWN",
-	[KVM_EXIT_FAIL_ENTRY] = "KVM_EXIT_FAIL_ENTRY",
-	[KVM_EXIT_INTR] = "KVM_EXIT_INTR",
-	[KVM_EXIT_SET_TPR] = "KVM_EXIT_SET_TPR",
-	[KVM_EXIT_TPR_ACCESS] = "KVM_EXIT_TPR_ACCESS",
-	[KVM_EXIT_NMI] = "KVM_EXIT_NMI",
-	[KVM_EXIT_INTERNAL_ERROR] = "KVM_EXIT_INTERNAL_ERROR",
-	[KVM_EXIT_OSI] = "KVM_EXIT_OSI",
-	[KVM_EXIT_PAPR_HCALL] = "KVM_EXIT_PAPR_HCALL",
-	[KVM_EXIT_WATCHDOG] = "KVM_EXIT_WATCHDOG",
-	[KVM_EXIT_EPR] = "KVM_EXIT_EPR",
-	[KVM_EXIT_SYSTEM_EVENT] = "KVM_EXIT_SYSTEM_EVENT",
-	[KVM_EXIT_IOAPIC_EOI] = "KVM_EXIT_IOAPIC_EOI",
-	[KVM_EXIT_HYPERV] = "KVM_EXIT_HYPERV",
-	[KVM_EXIT_ARM_NISV] = "KVM_EXIT_ARM_NISV",
-	[KVM_EXIT_X86_RDMSR] = "KVM_EXIT_X86_RDMSR",
-	[KVM_EXIT_X86_WRMSR] = "KVM_EXIT_X86_WRMSR",
-	[KVM_EXIT_DIRTY_RING_FULL] = "KVM_EXIT_DIRTY_RING_FULL",
-	[KVM_EXIT_AP_RESET_HOLD] = "KVM_EXIT_AP_RESET_HOLD",
-	[KVM_EXIT_X86_BUS_LOCK] = "KVM_EXIT_X86_BUS_LOCK",
-	[KVM_EXIT_XEN] = "KVM_EXIT_XEN",
-};
-
 const char *exit_reason_name(uint32_t reason)
 {
-	if (reason < sizeof(exit_names) / sizeof(*exit_names) &&
-	    exit_names[reason])
-		return exit_names[reason];
-	return "an exit reason unknown to hvk-run";
+	const char *n = hvk_exit_name(reason);
+
+	return n ? n : "an exit reason unknown to hvk-run";
 }
 
 static const char *internal_suberror(uint32_t s)
@@ -572,9 +528,7 @@ int main(int argc, char **argv)
 	off_t img_size;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	m.dev = getenv("HVK_DEV");
-	if (!m.dev || !*m.dev)
-		m.dev = "/dev/hvk";
+	m.dev = hvk_dev_path();
 
 	if (parse_args(argc, argv, &o))
 		return EXIT_USAGE;
