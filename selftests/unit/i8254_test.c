@@ -134,6 +134,12 @@ TEST(mode3_square_wave)
 	EXPECT_EQ(7, latch_read(&p, 2, at(at(T0, 1000), 0)));
 	EXPECT_EQ(6, latch_read(&p, 2, at(at(T0, 1000), 1)));
 	EXPECT_EQ(4, latch_read(&p, 2, at(at(T0, 1000), 2)));
+	EXPECT_EQ(2, latch_read(&p, 2, at(at(T0, 1000), 3)));
+	/* The low half reloads N and steps by 3, then by 2. */
+	EXPECT_EQ(7, latch_read(&p, 2, at(at(T0, 1000), 4)));
+	EXPECT_EQ(4, latch_read(&p, 2, at(at(T0, 1000), 5)));
+	EXPECT_EQ(2, latch_read(&p, 2, at(at(T0, 1000), 6)));
+	EXPECT_EQ(7, latch_read(&p, 2, at(at(T0, 1000), 7)));
 	/* GATE low: OUT high and the count stops; up again: from N. */
 	i8254_write(&p, 0x61, 0, at(at(T0, 1000), 5));
 	EXPECT_TRUE(i8254_out(&p, 2, at(T0, 1006)));
