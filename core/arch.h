@@ -316,7 +316,7 @@ int hvk_arch_irq_route_check(struct hvk_vm *vm, struct hvk_irq_route *r);
  * Any context, interrupts off included: must not sleep (irqchip state is
  * under spinlocks; target vCPUs are woken with hvk_vcpu_kick()).
  *
- * Return: as hvk_irq_set(): < 0 not delivered or coalesced, 0 masked,
+ * Return: as hvk_irq_set(): < 0 masked or not taken, 0 coalesced,
  * > 0 delivered to that many CPUs.
  */
 int hvk_arch_irq_deliver(struct hvk_vm *vm, const struct hvk_irq_route *r,

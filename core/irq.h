@@ -74,9 +74,10 @@ struct hvk_vm_irq {
  * Any context. Raises or lowers every route of @gsi through
  * hvk_arch_irq_deliver().
  *
- * Return: as KVM_IRQ_LINE_STATUS reports it: < 0 if no route took it
- * (-1: no route, or coalesced into an interrupt already pending), 0 if
- * masked, > 0 the number of CPUs it was delivered to.
+ * Return: as KVM_IRQ_LINE_STATUS reports it (KVM's kvm_set_irq()): < 0
+ * if no route took it (no route, or every one masked), 0 if coalesced
+ * into an interrupt already pending, > 0 the number of CPUs it was
+ * delivered to (routes that took it add up).
  */
 int hvk_irq_set(struct hvk_vm *vm, int src, u32 gsi, int level,
 		bool line_status);
