@@ -34,6 +34,17 @@ static pthread_cond_t end_cond = PTHREAD_COND_INITIALIZER;
 static bool ended;
 static int end_status;
 static volatile sig_atomic_t stopping;
+/*
+ * Every thread exists before any vCPU enters the guest: the vCPU threads
+ * wait here until run_vcpus() has created them all. Seen in the x86 lab
+ * (Bochs, kvm_intel): a thread cloned while a sibling was in KVM_RUN got
+ * a corrupt FPU state (the lab kernel's "Bad FPU state detected at
+ * restore_fpregs_from_fpstate" WARNING at the new thread's first return
+ * to user mode).
+ */
+static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
+static bool go;
 
 void *lgpa(struct lvm *vm, uint64_t gpa, uint64_t len)
 {
@@ -235,6 +246,10 @@ static void *vcpu_main(void *p)
 	struct lvcpu *c = a->c;
 	int st;
 
+	pthread_mutex_lock(&go_lock);
+	while (!go)
+		pthread_cond_wait(&go_cond, &go_lock);
+	pthread_mutex_unlock(&go_lock);
 	while (!stopping) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			int e = errno;
@@ -319,6 +334,10 @@ static int run_vcpus(struct lvm *vm, const struct options *o)
 		vm->vcpu[i].started = true;
 	}
 	have_input = !pthread_create(&input, NULL, input_main, vm);
+	pthread_mutex_lock(&go_lock);
+	go = true;
+	pthread_cond_broadcast(&go_cond);
+	pthread_mutex_unlock(&go_lock);
 
 	pthread_mutex_lock(&end_lock);
 	while (!ended && rc != ETIMEDOUT) {

@@ -266,6 +266,12 @@ static int boot_regs(struct lvcpu *c)
 	r.rflags = 0x2;		/* interrupts off */
 	r.rip = x86.bp.hdr.code32_start;
 	r.rsi = ZERO_PAGE_ADDR;
+	/*
+	 * The protocol asks for no stack (the kernel makes its own), but a
+	 * loader's real-mode half leaves one, and code at code32_start may
+	 * use it (the lab's fast-boot stub does, for call/pop): 0x7000 down.
+	 */
+	r.rsp = ZERO_PAGE_ADDR;
 	if (ioctl(c->fd, KVM_SET_REGS, &r))
 		return lfail("KVM_SET_REGS");
 	return 0;
