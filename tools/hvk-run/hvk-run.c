@@ -90,6 +90,7 @@ static void usage(FILE *f)
 "  -v, --verbose    trace to stderr how the guest ended and every\n"
 "                   access to a port or address with no device\n"
 "  -h, --help       this text\n"
+"%s"
 "\n"
 "Booting Linux (see README.md for the machine):\n"
 "  --kernel FILE    the kernel: an arm64 Image, or an x86 bzImage\n"
@@ -98,15 +99,14 @@ static void usage(FILE *f)
 "                   the UART)\n"
 "  --cpus N         vCPUs, 1 to %u (default 1)\n"
 "  --mem MIB        guest RAM (default %llu for a kernel)\n"
-"%s"
 "\n"
 "Exit status: what the guest wrote to the exit register; 0 when the\n"
 "guest ends as described above; 1 the guest failed (triple fault, entry\n"
 "failure, internal error, unexpected exit: a diagnosis goes to stderr);\n"
 "2 bad arguments; 3 no device or a setup ioctl failed; 4 the guest asked\n"
 "for a reset; 124 timeout.\n",
-		(unsigned long long)(arch_max_mem / MIB), LINUX_MAX_CPUS,
-		(unsigned long long)(LINUX_DEFAULT_MEM / MIB), arch_usage);
+		(unsigned long long)(arch_max_mem / MIB), arch_usage,
+		LINUX_MAX_CPUS, (unsigned long long)(LINUX_DEFAULT_MEM / MIB));
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out)
