@@ -35,12 +35,14 @@ static bool ended;
 static int end_status;
 static volatile sig_atomic_t stopping;
 /*
- * Every thread exists before any vCPU enters the guest: the vCPU threads
- * wait here until run_vcpus() has created them all. Seen in the x86 lab
- * (Bochs, kvm_intel): a thread cloned while a sibling was in KVM_RUN got
- * a corrupt FPU state (the lab kernel's "Bad FPU state detected at
- * restore_fpregs_from_fpstate" WARNING at the new thread's first return
- * to user mode).
+ * The threads (one per vCPU, one for stdin) are created first thing, before
+ * the files are read, the VM is made or guest RAM is written, and wait
+ * here until run_vcpus() lets them go (or setup failed: then they just
+ * end). Seen in the x86 lab (Bochs, Debian's kernel with kvm_intel): a
+ * thread cloned after the main thread had set the VM up came back from
+ * clone with an FPU state its XRSTORS refused (the lab kernel's "Bad FPU
+ * state detected at restore_fpregs_from_fpstate" WARNING, a splat that
+ * fails the lab run), with or without a sibling in KVM_RUN.
  */
 static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
@@ -250,7 +252,7 @@ static void *vcpu_main(void *p)
 	while (!go)
 		pthread_cond_wait(&go_cond, &go_lock);
 	pthread_mutex_unlock(&go_lock);
-	while (!stopping) {
+	while (!stopping && c->fd >= 0) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			int e = errno;
 
@@ -279,6 +281,10 @@ static void *input_main(void *p)
 	struct lvm *vm = p;
 	uint8_t buf[64];
 
+	pthread_mutex_lock(&go_lock);
+	while (!go)
+		pthread_cond_wait(&go_cond, &go_lock);
+	pthread_mutex_unlock(&go_lock);
 	while (!stopping) {
 		struct pollfd pfd = { .fd = 0, .events = POLLIN };
 		size_t room;
@@ -303,18 +309,66 @@ static void *input_main(void *p)
 	return NULL;
 }
 
-static int run_vcpus(struct lvm *vm, const struct options *o)
+static struct thread_arg thread_args[LINUX_MAX_CPUS];
+static pthread_t input_thread;
+static bool have_input;
+
+static void start_threads(struct lvm *vm)
 {
-	struct thread_arg args[LINUX_MAX_CPUS];
 	struct sigaction sa = { .sa_handler = on_kick };
-	struct timespec deadline;
-	pthread_t input;
-	bool have_input;
 	unsigned int i;
-	int rc = 0;
 
 	/* No SA_RESTART: the kick must end KVM_RUN with EINTR. */
 	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; i < vm->ncpus; i++) {
+		vm->vcpu[i].fd = -1;
+		thread_args[i] = (struct thread_arg){ vm, &vm->vcpu[i] };
+		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_main,
+				   &thread_args[i])) {
+			die_msg("cannot create the thread of vCPU %u", i);
+			end_run(EXIT_HOST);
+			break;
+		}
+		vm->vcpu[i].started = true;
+	}
+	have_input = !pthread_create(&input_thread, NULL, input_main, vm);
+}
+
+static void release_threads(void)
+{
+	pthread_mutex_lock(&go_lock);
+	go = true;
+	pthread_cond_broadcast(&go_cond);
+	pthread_mutex_unlock(&go_lock);
+}
+
+/* Kick every vCPU out of the guest and wait for all threads. */
+static void stop_threads(struct lvm *vm)
+{
+	unsigned int i;
+
+	stopping = 1;
+	release_threads();
+	for (i = 0; i < vm->ncpus; i++) {
+		if (!vm->vcpu[i].started)
+			continue;
+		if (vm->vcpu[i].fd >= 0)
+			vm->vcpu[i].run->immediate_exit = 1;
+		pthread_kill(vm->vcpu[i].thread, SIGUSR1);
+	}
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].started)
+			pthread_join(vm->vcpu[i].thread, NULL);
+	if (have_input)
+		pthread_join(input_thread, NULL);
+}
+
+static int run_vcpus(struct lvm *vm, const struct options *o)
+{
+	struct timespec deadline;
+	unsigned int i;
+	int rc = 0;
+
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += o->timeout_ms / 1000;
 	deadline.tv_nsec += (long)(o->timeout_ms % 1000) * 1000000;
@@ -322,22 +376,7 @@ static int run_vcpus(struct lvm *vm, const struct options *o)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-
-	for (i = 0; i < vm->ncpus; i++) {
-		args[i] = (struct thread_arg){ vm, &vm->vcpu[i] };
-		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_main,
-				   &args[i])) {
-			die_msg("cannot create the thread of vCPU %u", i);
-			end_run(EXIT_HOST);
-			break;
-		}
-		vm->vcpu[i].started = true;
-	}
-	have_input = !pthread_create(&input, NULL, input_main, vm);
-	pthread_mutex_lock(&go_lock);
-	go = true;
-	pthread_cond_broadcast(&go_cond);
-	pthread_mutex_unlock(&go_lock);
+	release_threads();
 
 	pthread_mutex_lock(&end_lock);
 	while (!ended && rc != ETIMEDOUT) {
@@ -356,18 +395,7 @@ static int run_vcpus(struct lvm *vm, const struct options *o)
 		pthread_mutex_unlock(&vm->dev_lock);
 	}
 
-	/* Kick every vCPU out of the guest and wait for its thread. */
-	for (i = 0; i < vm->ncpus; i++) {
-		if (!vm->vcpu[i].started)
-			continue;
-		vm->vcpu[i].run->immediate_exit = 1;
-		pthread_kill(vm->vcpu[i].thread, SIGUSR1);
-	}
-	for (i = 0; i < vm->ncpus; i++)
-		if (vm->vcpu[i].started)
-			pthread_join(vm->vcpu[i].thread, NULL);
-	if (have_input)
-		pthread_join(input, NULL);
+	stop_threads(vm);
 
 	if (end_status == EXIT_TIMEOUT) {
 		for (i = 0; i < vm->ncpus; i++) {
@@ -384,6 +412,8 @@ static int run_vcpus(struct lvm *vm, const struct options *o)
 	}
 	return end_status;
 }
+
+static int linux_setup(struct lvm *vm, const struct options *o);
 
 int linux_main(const struct options *o, const char *dev)
 {
@@ -404,6 +434,25 @@ int linux_main(const struct options *o, const char *dev)
 		.cmdline = o->cmdline ? o->cmdline : larch_default_cmdline,
 	};
 	pthread_mutex_init(&vm->dev_lock, NULL);
+	start_threads(vm);
+	st = linux_setup(vm, o);
+	if (st) {
+		stop_threads(vm);
+		return st;
+	}
+	trace(&(struct machine){ .verbose = vm->verbose },
+	      "booting %s (%zu bytes)%s%s with %u vCPU(s), %llu MiB, command line \"%s\"",
+	      o->kernel, vm->kernel_size, o->initrd ? ", initrd " : "",
+	      o->initrd ? o->initrd : "", vm->ncpus,
+	      (unsigned long long)(vm->ram_size / MIB), vm->cmdline);
+	st = run_vcpus(vm, o);
+	flush_output();
+	return st;
+}
+
+/* Everything before the vCPUs run: 0 or hvk-run's exit status. */
+static int linux_setup(struct lvm *vm, const struct options *o)
+{
 	if (vm->ram_size < larch_min_mem) {
 		die_msg("--mem %llu: booting Linux needs at least %llu MiB",
 			(unsigned long long)(vm->ram_size / MIB),
@@ -430,12 +479,5 @@ int linux_main(const struct options *o, const char *dev)
 	}
 	if (open_device(vm) || create_vm(vm))
 		return EXIT_HOST;
-	trace(&(struct machine){ .verbose = vm->verbose },
-	      "booting %s (%zu bytes)%s%s with %u vCPU(s), %llu MiB, command line \"%s\"",
-	      o->kernel, vm->kernel_size, o->initrd ? ", initrd " : "",
-	      o->initrd ? o->initrd : "", vm->ncpus,
-	      (unsigned long long)(vm->ram_size / MIB), vm->cmdline);
-	st = run_vcpus(vm, o);
-	flush_output();
-	return st;
+	return 0;
 }

@@ -210,7 +210,9 @@ int larch_setup_vm(struct lvm *vm)
 /*
  * The supported CPUID, with this vCPU's APIC ID where CPUID reports it
  * (leaf 1 EBX[31:24]; leaves 0xb and 0x1f EDX, the x2APIC ID), so that
- * it matches the MADT.
+ * it matches the MADT, and the "hypervisor present" bit (leaf 1 ECX[31],
+ * which KVM leaves to userspace), without which Linux does not look at
+ * the hypervisor's leaves (0x40000000 on) and takes itself for bare metal.
  */
 int larch_setup_vcpu(struct lvm *vm, struct lvcpu *c)
 {
@@ -220,8 +222,10 @@ int larch_setup_vcpu(struct lvm *vm, struct lvcpu *c)
 	for (i = 0; i < x86.cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &x86.cpuid->entries[i];
 
-		if (e->function == 1)
+		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x00ffffff) | (c->id << 24);
+			e->ecx |= 1U << 31;
+		}
 		else if (e->function == 0xb || e->function == 0x1f)
 			e->edx = c->id;
 	}
