@@ -130,12 +130,21 @@ NO_IRQCHIP=
 # boot NAME CPUS APPEND: run the guest; sets st, secs.
 boot() {
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	"$RUN" --kernel "$KERNEL" --initrd "$INITRD" --cpus "$2" --mem "$MEM" \
-		--append "$CMDLINE $3" --timeout "$TIMEOUT" \
-		>"$T/raw" 2>"$T/err" </dev/null
-	st=$?
-	# The guest's tty turns \n into \r\n.
-	tr -d '\r' <"$T/raw" >"$T/out"
+	echo "# booting: $RUN --kernel $KERNEL --initrd $INITRD --cpus $2 --mem $MEM --append \"$CMDLINE $3\""
+	# The guest's console is shown as it comes (TAP comments: a hang in
+	# the lab still shows how far it got) and kept in $T/out; the
+	# guest's tty turns \n into \r\n.
+	: >"$T/out"
+	{
+		"$RUN" --kernel "$KERNEL" --initrd "$INITRD" --cpus "$2" \
+			--mem "$MEM" --append "$CMDLINE $3" --timeout "$TIMEOUT" \
+			2>"$T/err" </dev/null
+		echo $? >"$T/st"
+	} | tr -d '\r' | while IFS= read -r l; do
+		echo "# | $l"
+		echo "$l" >>"$T/out"
+	done
+	st=$(cat "$T/st")
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 }
@@ -195,7 +204,6 @@ check_boot() {
 	else
 		not_ok "$tag:$bad"
 		diag "$T/err"
-		diag "$T/out"
 	fi
 }
 
