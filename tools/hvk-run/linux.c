@@ -186,8 +186,10 @@ static int create_vm(struct lvm *vm)
 			return lfail("KVM_CREATE_VCPU");
 		c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, c->fd, 0);
-		if (c->run == MAP_FAILED)
+		if (c->run == MAP_FAILED) {
+			c->run = NULL;
 			return lfail("mmap of a vCPU's kvm_run");
+		}
 		if (larch_setup_vcpu(vm, c))
 			return -1;
 	}
@@ -252,7 +254,7 @@ static void *vcpu_main(void *p)
 	while (!go)
 		pthread_cond_wait(&go_cond, &go_lock);
 	pthread_mutex_unlock(&go_lock);
-	while (!stopping && c->fd >= 0) {
+	while (!stopping && c->run) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			int e = errno;
 
@@ -352,7 +354,7 @@ static void stop_threads(struct lvm *vm)
 	for (i = 0; i < vm->ncpus; i++) {
 		if (!vm->vcpu[i].started)
 			continue;
-		if (vm->vcpu[i].fd >= 0)
+		if (vm->vcpu[i].run)
 			vm->vcpu[i].run->immediate_exit = 1;
 		pthread_kill(vm->vcpu[i].thread, SIGUSR1);
 	}
