@@ -38,11 +38,10 @@ static volatile sig_atomic_t stopping;
  * The threads (one per vCPU, one for stdin) are created first thing, before
  * the files are read, the VM is made or guest RAM is written, and wait
  * here until run_vcpus() lets them go (or setup failed: then they just
- * end). Seen in the x86 lab (Bochs, Debian's kernel with kvm_intel): a
- * thread cloned after the main thread had set the VM up came back from
- * clone with an FPU state its XRSTORS refused (the lab kernel's "Bad FPU
- * state detected at restore_fpregs_from_fpstate" WARNING, a splat that
- * fails the lab run), with or without a sibling in KVM_RUN.
+ * end), so no thread is ever cloned beside a vCPU in KVM_RUN. (Tried
+ * against a lab kernel WARNING, "Bad FPU state detected at
+ * restore_fpregs_from_fpstate", seen in hvk-run under kvm_intel in the
+ * 1-CPU x86 lab; it did not cure it: see README.md, "Lab quirk".)
  */
 static pthread_mutex_t go_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go_cond = PTHREAD_COND_INITIALIZER;
