@@ -29,6 +29,7 @@
 
 #include "hvk-run.h"
 #include "libhvk.h"
+#include "linux.h"
 
 static volatile sig_atomic_t timed_out;
 /* The vCPU's kvm_run, for the SIGALRM handler (NULL until mapped). */
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: hvk-run [OPTIONS] IMAGE\n"
+"       hvk-run --kernel KERNEL [--initrd FILE] [--append CMDLINE]\n"
+"               [--cpus N] [--mem MIB] [--timeout SEC] [-v]\n"
 "\n"
 "Runs the flat binary IMAGE in a VM with one vCPU on $HVK_DEV\n"
 "(default /dev/hvk; /dev/kvm works the same).\n"
@@ -90,12 +93,21 @@ static void usage(FILE *f)
 "  -h, --help       this text\n"
 "%s"
 "\n"
+"Booting Linux (see README.md for the machine):\n"
+"  --kernel FILE    the kernel: an arm64 Image, or an x86 bzImage\n"
+"  --initrd FILE    an initramfs\n"
+"  --append LINE    the kernel command line (default: the console on\n"
+"                   the UART)\n"
+"  --cpus N         vCPUs, 1 to %u (default 1)\n"
+"  --mem MIB        guest RAM (default %llu for a kernel)\n"
+"\n"
 "Exit status: what the guest wrote to the exit register; 0 when the\n"
 "guest ends as described above; 1 the guest failed (triple fault, entry\n"
 "failure, internal error, unexpected exit: a diagnosis goes to stderr);\n"
 "2 bad arguments; 3 no device or a setup ioctl failed; 4 the guest asked\n"
 "for a reset; 124 timeout.\n",
-		(unsigned long long)(arch_max_mem / MIB), arch_usage);
+		(unsigned long long)(arch_max_mem / MIB), arch_usage,
+		LINUX_MAX_CPUS, (unsigned long long)(LINUX_DEFAULT_MEM / MIB));
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out)
@@ -169,6 +181,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const with_value[] = {
 		"--mem", "--load", "--entry", "--timeout", "--mode", "--x0",
+		"--kernel", "--initrd", "--append", "--cpus",
 	};
 	int i;
 
@@ -216,6 +229,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			o->mem_size = n * MIB;
+			o->mem_set = true;
 			break;
 		case 1:
 			if (parse_u64("--load", v, &o->load))
@@ -240,7 +254,42 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			o->x0_set = true;
 			break;
+		case 6:
+			o->kernel = v;
+			break;
+		case 7:
+			o->initrd = v;
+			break;
+		case 8:
+			o->cmdline = v;
+			break;
+		case 9:
+			if (parse_u64("--cpus", v, &n))
+				return -1;
+			if (n < 1 || n > LINUX_MAX_CPUS) {
+				die_msg("--cpus %s: want 1 to %u vCPUs", v,
+					LINUX_MAX_CPUS);
+				return -1;
+			}
+			o->cpus = n;
+			break;
 		}
+	}
+	if (o->kernel) {
+		if (i < argc) {
+			die_msg("--kernel boots a kernel; unexpected IMAGE '%s' (see --help)",
+				argv[i]);
+			return -1;
+		}
+		if (o->load_set || o->entry_set || o->x0_set || o->mode) {
+			die_msg("--load, --entry, --x0 and --mode are for flat images, not --kernel");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->initrd || o->cmdline || o->cpus) {
+		die_msg("--initrd, --append and --cpus need --kernel");
+		return -1;
 	}
 	if (i >= argc) {
 		die_msg("no IMAGE given (see --help)");
@@ -532,6 +581,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.kernel)
+		return linux_main(&o, m.dev);
 	m.verbose = o.verbose;
 	m.ram_base = arch_ram_base;
 	m.ram_size = o.mem_size;

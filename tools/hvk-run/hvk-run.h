@@ -34,6 +34,10 @@ struct options {
 	const char *timeout_arg;	/* as given, for messages */
 	bool verbose;
 	const char *image;
+	/* --kernel mode (linux.c): boot a Linux kernel. */
+	const char *kernel, *initrd, *cmdline;
+	unsigned int cpus;		/* 0: not given */
+	bool mem_set;
 };
 
 struct machine {

@@ -10,6 +10,8 @@
 #   kernel/<krel>/           dpkg -x of linux-image-<krel> (the guest kernel)
 #   fastboot/<krel>.bzImage  x86: that kernel, decompressed ahead (mkfastboot)
 #   busybox/arm64/           dpkg -x of busybox-static:arm64
+#   libfdt/arm64/            dpkg -x of libfdt-dev:arm64 (hvk-run's arm64 build)
+#   guest/<arch>-<krel>/     hvk-run's nested Linux guest (tools/hvk-run/mkguest)
 #   build/<arch>-<krel>/     copy of the module sources, built incrementally
 #                            (debug kernel: <arch>-<krel>-<srcver>-<hash>/)
 #   build/<arch>-<krel>.lock flock held while that build dir is synced/built
@@ -272,6 +274,24 @@ apt_candidate() {
 	fi
 	pkg_has_candidate "$1" || apt_update
 	apt-cache policy "$1" | sed -n 's/^ *Candidate: *//p'
+}
+
+# libfdt_setup: Debian's libfdt-dev:arm64 (libfdt.h and the static
+# libfdt.a) for hvk-run's static arm64 build (it builds the device tree of
+# a Linux guest), dpkg -x'ed into $CACHE/libfdt/arm64. Sets LIBFDT_DIR (the
+# tree with usr/include and usr/lib/aarch64-linux-gnu). Quick when cached.
+libfdt_setup() {
+	local d=$CACHE/libfdt/arm64 ver deb
+	LIBFDT_DIR=$d
+	[[ -s $d/usr/lib/aarch64-linux-gnu/libfdt.a && -s $d/usr/include/libfdt.h ]] && return 0
+	ensure_arm64_arch
+	pkg_has_candidate libfdt-dev:arm64 || apt_update
+	ver=$(apt-cache policy libfdt-dev:arm64 | sed -n 's/^ *Candidate: *//p')
+	[[ -n $ver && $ver != "(none)" ]] || die "no libfdt-dev:arm64 in apt"
+	deb=$(fetch_deb libfdt-dev arm64 "$ver") || exit
+	extract_deb "$deb" "$d"
+	unlock_cache
+	[[ -s $d/usr/lib/aarch64-linux-gnu/libfdt.a ]] || die "$deb has no libfdt.a"
 }
 
 # The arm64 headers go to /usr/src/linux-headers-KREL (a real directory, not
