@@ -59,6 +59,7 @@
 #include "hvk.h"
 #include "hyp.h"
 #include "request.h"
+#include "vgic-hw.h"
 #include "vmid.h"
 #include "world.h"
 
@@ -286,6 +287,8 @@ static u32 world_switch(struct hvk_vcpu *vcpu)
 	world_guest_load(vcpu);
 	/* Before CPTR_EL2 changes: nothing here may trap at EL2. */
 	hvk_arm64_ext_load(vcpu, &ext);
+	if (vcpu->irqchip)
+		hvk_arm64_vgic_load(vcpu);
 	if (a->fp_live)
 		__hvk_arm64_fp_load(&a->regs.fp_regs);
 	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
@@ -328,6 +331,8 @@ static u32 world_switch(struct hvk_vcpu *vcpu)
 	if (a->fp_live)
 		__hvk_arm64_fp_save(&a->regs.fp_regs);
 	world_host_restore(&h);
+	if (vcpu->irqchip)
+		hvk_arm64_vgic_save(vcpu);
 	hvk_arm64_ext_put(vcpu, &ext);
 	isb();
 	return kind;
