@@ -131,6 +131,14 @@ static int vgic_add_rdreg(struct hvk_irqchip *vgic, u32 index, u64 base,
 	r = vgic_check_range(vgic, VGIC_ADDR_UNDEF, base, size);
 	if (r)
 		return r;
+	/*
+	 * KVM places the existing vCPUs' redistributors at once and checks
+	 * them against the distributor then: a region that overlaps it is
+	 * refused while vCPUs exist (later, KVM_RUN finds the overlap).
+	 */
+	if (hvk_vm_nr_vcpus(vgic->vm) && vgic->dist_base != VGIC_ADDR_UNDEF &&
+	    vgic_overlap(base, size, vgic->dist_base, VGIC_DIST_SIZE))
+		return -EINVAL;
 	vgic->rdreg[vgic->nr_rdregs].base = base;
 	vgic->rdreg[vgic->nr_rdregs].count = count;
 	vgic->nr_rdregs++;

@@ -6,8 +6,9 @@
  * (GICR_* SGI frame) and 12.4.6 (ICH_LR<n>_EL2).
  */
 #ifdef __KERNEL__
-#include <linux/bits.h>
 #include <linux/string.h>
+#else
+#include <string.h>
 #endif
 
 #include "vgic-regs.h"
@@ -52,7 +53,7 @@ struct vgic_irq *vgic_view_irq(const struct vgic_regs_view *v, u32 intid)
 }
 
 /* One bit per interrupt: read. */
-static u32 bit_read(const struct vgic_regs_view *v, u32 reg, u32 base,
+static u32 bit_read(const struct vgic_regs_view *v, u32 base,
 		    u32 first)
 {
 	u32 val = 0, n;
@@ -182,7 +183,7 @@ bool vgic_bank_read(const struct vgic_regs_view *v, u32 reg, u32 len,
 		u32 base = reg & ~0x7fU;
 
 		first = (reg - base) * 8;
-		*val = bit_read(v, reg, base, first);
+		*val = bit_read(v, base, first);
 	}
 	return false;
 }
