@@ -164,8 +164,11 @@ int hvk_arm64_vgic_first_run(struct hvk_vcpu *vcpu)
 	if (vcpu->arch.has_run)
 		return 0;
 	r = hvk_vgic_first_run(vcpu);
-	if (r)
+	if (r) {
+		/* KVM: a VM whose vGIC cannot be mapped is dead (-EIO on) */
+		hvk_vm_mark_dead(vm);
 		return r;
+	}
 	if (vgic->vtimer_ppi == vgic->ptimer_ppi)
 		return -EINVAL;
 	/* The timers own their PPIs from now on: KVM_IRQ_LINE is ignored. */

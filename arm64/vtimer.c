@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest's generic timers as hvk models them without an in-kernel
- * interrupt controller, and WFI.
+ * The guest's generic timers as hvk models them, and WFI: without an
+ * in-kernel interrupt controller as below; with a vGIC as level PPIs
+ * (hvk_arm64_vtimer_vgic()).
  *
  * The virtual timer is the hardware's own (CNTV_*_EL0 through the _EL02
  * aliases, switched in arm64/world.c, stopped while the host runs); the
@@ -13,8 +14,8 @@
  * This stays in arm64/ rather than irq/: it reads the vCPU's arm64
  * system register file and CNTVOFF_EL2 (struct hvk_arch_vcpu/_vm), so
  * in irq/ it would depend on the backend, against the direction
- * arch backend -> irq -> mmu -> core. It moves there once a vGIC gives
- * irq/ an arch-neutral line to raise.
+ * arch backend -> irq -> mmu -> core. With a vGIC it raises its lines
+ * through irq/vgic.c's hvk_vgic_inject().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -567,7 +567,7 @@ static long vgic_dev_ioctl(struct file *filp, unsigned int ioctl,
 	struct hvk_irqchip *vgic = filp->private_data;
 	struct kvm_device_attr attr;
 
-	if (vgic->vm->mm != current->mm)
+	if (hvk_vm_unusable(vgic->vm))
 		return -EIO;
 	switch (ioctl) {
 	case KVM_SET_DEVICE_ATTR:

@@ -4,7 +4,8 @@
  * behaviour): KVM_CREATE_DEVICE and its test flag, one vGIC per VM, the
  * address attributes (alignment, IPA range, set once, region indexes,
  * no mixing REDIST and REDIST_REGION), NR_IRQS, the order of CTRL_INIT,
- * vCPU creation and KVM_RUN with their errnos, KVM_IRQ_LINE's arm64
+ * vCPU creation and KVM_RUN with their errnos (a VM whose vGIC fails
+ * KVM_RUN's checks is dead: -EIO from then on), KVM_IRQ_LINE's arm64
  * encoding, the vCPU timer attributes, and vGIC state saved through the
  * attribute groups and restored into a fresh VM.
  *
@@ -214,27 +215,62 @@ TEST(nr_irqs)
 	close(vm);
 }
 
-TEST(init_and_run_order)
+/*
+ * KVM_RUN's checks of the vGIC (KVM's kvm_vgic_map_resources()): a VM
+ * that fails them is dead, every later ioctl on it -EIO, as in KVM 6.1.
+ */
+TEST(run_without_addresses_kills_vm)
 {
 	struct g_vm g;
-	int gic, r, err, fd;
+	int gic, r, err;
 	uint32_t v;
 
 	g_vm_with_code(&g, g_exit);
 	gic = vg_create(_metadata, g.vm);
-	/* no addresses */
 	r = g_run_raw(&g, 0, &err);
 	EXPECT_EQ(-1, r);
 	EXPECT_EQ(ENXIO, err);
-	vg_set_addrs(_metadata, gic);
-	/* not initialized */
 	r = g_run_raw(&g, 0, &err);
 	EXPECT_EQ(-1, r);
-	EXPECT_EQ(EBUSY, err);
+	EXPECT_EQ(EIO, err);
+	EXPECT_EQ(EIO, irq_line(g.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 32, 1));
+	EXPECT_EQ(EIO, ATTR(gic, KVM_GET_DEVICE_ATTR,
+			    KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &v));
+	close(gic);
+	g_vm_destroy(&g);
+}
+
+TEST(run_before_init)
+{
+	struct g_vm g;
+	int gic, r, err;
+	uint32_t v;
+
+	g_vm_with_code(&g, g_exit);
+	gic = vg_create(_metadata, g.vm);
+	vg_set_addrs(_metadata, gic);
 	EXPECT_EQ(EBUSY, irq_line(g.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 32, 1));
 	EXPECT_EQ(EBUSY, ATTR(gic, KVM_GET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0, &v));
+	r = g_run_raw(&g, 0, &err);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EBUSY, err);
+	r = g_run_raw(&g, 0, &err);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EIO, err);
+	close(gic);
+	g_vm_destroy(&g);
+}
 
+TEST(init_then_run)
+{
+	struct g_vm g;
+	int gic, fd;
+	uint32_t v;
+
+	g_vm_with_code(&g, g_exit);
+	gic = vg_create(_metadata, g.vm);
+	vg_set_addrs(_metadata, gic);
 	vg_init(_metadata, gic);
 	vg_init(_metadata, gic);	/* again: nothing to do */
 	fd = ioctl(g.vm, KVM_CREATE_VCPU, 1);
