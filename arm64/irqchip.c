@@ -134,11 +134,12 @@ long hvk_arm64_irq_line(struct hvk_vm *vm, unsigned int ioctl,
 	r = hvk_vgic_irq_line(vm, &l);
 	if (r)
 		return r;
-	if (ioctl == KVM_IRQ_LINE_STATUS) {
-		l.status = 0;
-		if (copy_to_user(argp, &l, sizeof(l)))
-			return -EFAULT;
-	}
+	/*
+	 * arm64 KVM reports no status: the struct goes back as it came (its
+	 * status shares the union with irq).
+	 */
+	if (ioctl == KVM_IRQ_LINE_STATUS && copy_to_user(argp, &l, sizeof(l)))
+		return -EFAULT;
 	return 0;
 }
 

@@ -13,7 +13,9 @@
  *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
  *     redirects the plain names to EL2, and its FP/SIMD registers, and
  *     on CPUs that have them the fine-grained traps, HCRX_EL2, TPIDR2_EL0
- *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h);
+ *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h), or, for a VM
+ *     with a vGIC, its list registers and virtual CPU interface state
+ *     (arm64/vgic-hw.c: one branch on vcpu->irqchip for the others);
  *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
  *     arm64/switch.S, which swaps VBAR_EL2, SP_EL0 and the GPRs and ERETs;
  *   - on the way back does all of it in reverse before interrupts come

@@ -64,6 +64,7 @@ int hvk_vgic_dist_access(struct hvk_irqchip *vgic, u32 off, u32 len,
 		if (i && !(off & 4)) {
 			if (write) {
 				i->route = *val & 0xffffff;
+				hvk_vgic_spi_retarget(vgic, i);
 				changed = true;
 			} else {
 				r = i->route;
@@ -123,8 +124,12 @@ int hvk_vgic_redist_access(struct hvk_irqchip *vgic,
 		goto out;
 	}
 	if (off == GICR_TYPER || off == GICR_TYPER + 4) {
-		/* Affinity, Processor_Number, Last (IHI 0069, 12.11.35) */
-		u64 typer = ((u64)c->aff << 32) | ((u64)(c->idx & 0xffff) << 8) |
+		/*
+		 * Affinity, Processor_Number (the vCPU id, as KVM), Last
+		 * (IHI 0069, 12.11.35)
+		 */
+		u64 typer = ((u64)c->aff << 32) |
+			    ((u64)(c->vcpu->id & 0xffff) << 8) |
 			    (c->rd_last ? GICR_TYPER_LAST : 0);
 
 		if (len == 8 && off == GICR_TYPER)

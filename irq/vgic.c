@@ -95,15 +95,15 @@ void hvk_vgic_vcpu_destroy(struct hvk_vcpu *vcpu)
 	vcpu->irqchip = NULL;
 }
 
-/* SPI @i's target from its route (IROUTER.Aff2.Aff1.Aff0). */
-static void vgic_spi_retarget(struct hvk_irqchip *vgic, struct vgic_irq *i)
+/* SPI @i's target from its route (IROUTER.Aff2.Aff1.Aff0); @lock held. */
+void hvk_vgic_spi_retarget(struct hvk_irqchip *vgic, struct vgic_irq *i)
 {
 	struct hvk_vcpu *t = hvk_vgic_vcpu_by_aff(vgic->vm, i->route);
 
 	i->target = t && t->irqchip ? t->irqchip->idx : VGIC_NO_TARGET;
 }
 
-/* Recompute @spi_live and every SPI's target; @lock held. */
+/* Recompute @spi_live; @lock held. */
 void hvk_vgic_update_live(struct hvk_irqchip *vgic)
 {
 	u32 n;
@@ -111,7 +111,6 @@ void hvk_vgic_update_live(struct hvk_irqchip *vgic)
 	for (n = 0; n < vgic->nr_irqs - VGIC_NR_PRIVATE; n++) {
 		struct vgic_irq *i = &vgic->spis[n];
 
-		vgic_spi_retarget(vgic, i);
 		if (vgic_irq_pending(i) || i->active)
 			__set_bit(n, vgic->spi_live);
 		else
@@ -190,9 +189,11 @@ int hvk_vgic_init_locked(struct hvk_irqchip *vgic)
 			vgic_irq_reset_private(&c->priv[n], n);
 		vm->vcpus[i]->irqchip = c;
 	}
-	for (n = 0; n < nr_spis; n++)
-		vgic_irq_reset_spi(&vgic->spis[n]);
 	raw_spin_lock_irq(&vgic->lock);
+	for (n = 0; n < nr_spis; n++) {
+		vgic_irq_reset_spi(&vgic->spis[n]);
+		hvk_vgic_spi_retarget(vgic, &vgic->spis[n]);
+	}
 	hvk_vgic_update_live(vgic);
 	raw_spin_unlock_irq(&vgic->lock);
 	r = vgic_default_routes(vgic);

@@ -77,7 +77,7 @@ struct hvk_irqchip {
  */
 struct hvk_vcpu_irqchip {
 	struct hvk_vcpu *vcpu;
-	u32 idx;		/* index in vm->vcpus, GICR_TYPER.Processor_Number */
+	u32 idx;		/* index in vm->vcpus */
 	u32 aff;		/* MPIDR Aff2.Aff1.Aff0, bits 23:0 */
 	u64 rd_base;		/* its RD_base frame, once placed */
 	bool rd_last;		/* GICR_TYPER.Last */
@@ -112,6 +112,7 @@ u32 hvk_vgic_flush(struct hvk_vcpu *vcpu, u32 max_lr, bool *underflow);
 void hvk_vgic_fold(struct hvk_vcpu *vcpu);
 void hvk_vgic_changed(struct hvk_irqchip *vgic, struct hvk_vcpu *only);
 void hvk_vgic_update_live(struct hvk_irqchip *vgic);
+void hvk_vgic_spi_retarget(struct hvk_irqchip *vgic, struct vgic_irq *i);
 
 /* irq/vgic-mmio.c */
 int hvk_vgic_dist_access(struct hvk_irqchip *vgic, u32 off, u32 len,

@@ -2,9 +2,11 @@
 /*
  * The in-kernel vGICv3 (KVM_DEV_TYPE_ARM_VGIC_V3) with tiny guests:
  * SPIs from KVM_IRQ_LINE (edge; level staying pending while the line is
- * high), the virtual timer's PPI 27 waking a WFI, an SGI from one vCPU
- * to another, more pending interrupts than list registers, and the
- * guest's view of the distributor. The device ABI itself (errnos,
+ * high), a PPI to one vCPU, the priority mask (a masked interrupt neither
+ * taken nor waking WFI), the virtual (PPI 27) and emulated physical (PPI
+ * 30) timers waking a WFI, an SGI from one vCPU to another and to all
+ * but self, more pending interrupts than list registers, and the
+ * guest's writes as userspace reads them. The device ABI itself (errnos,
  * ordering, save/restore through the attribute groups) is in
  * arm64_vgic_dev_test.c.
  *
@@ -24,7 +26,8 @@
 /*
  * The guest: vectors at +0x800 (IRQ from the current EL, SP_ELx, at
  * +0x280). x20 = the MMIO report page, x21 = GICD, x22 = this vCPU's
- * GICR SGI frame (host-set), x1 = GICD_ICFGR2 value, x3 = role.
+ * GICR SGI frame (host-set), x1 = GICD_ICFGR2 value, x3 = role, x7 = the
+ * SGI to send, x8 = GICR_ISENABLER0, x9 = ICC_PMR_EL1.
  * Reports (MMIO stores, each an exit): +0 ready, +8 INTID taken,
  * +16 GICD_ISPENDR1 after the EOI, +24 GICD_ISPENDR1 once more, +32
  * SGI sent, +40 count of interrupts taken (the many-pending test).
@@ -35,8 +38,7 @@ GUEST_CODE(g_gic,
 	"mov	x0, #1\n"
 	"msr	" ICC_SRE_EL1 ", x0\n"
 	"isb\n"
-	"mov	x0, #0xff\n"
-	"msr	" ICC_PMR_EL1 ", x0\n"
+	"msr	" ICC_PMR_EL1 ", x9\n"
 	"mov	x0, #1\n"
 	"msr	" ICC_IGRPEN1_EL1 ", x0\n"
 	"isb\n"
@@ -47,8 +49,7 @@ GUEST_CODE(g_gic,
 	"str	w1, [x21, #0xc08]\n"		/* ICFGR2: SPIs 32-47 */
 	"mov	w0, #0xffff\n"
 	"str	w0, [x21, #0x104]\n"		/* ISENABLER1: SPIs 32-47 */
-	"mov	w0, #(1 << 27)\n"
-	"str	w0, [x22, #0x100]\n"		/* ISENABLER0: PPI 27 */
+	"str	w8, [x22, #0x100]\n"		/* ISENABLER0: PPIs */
 	"mov	x23, #0\n"			/* interrupts taken */
 	"cmp	x3, #1\n"
 	"b.eq	3f\n"
@@ -58,6 +59,8 @@ GUEST_CODE(g_gic,
 	"b.eq	5f\n"
 	"cmp	x3, #4\n"
 	"b.eq	6f\n"
+	"cmp	x3, #5\n"
+	"b.eq	8f\n"
 	/* role 0: report ready, wait for interrupts */
 	"msr	daifclr, #2\n"
 	"str	xzr, [x20]\n"
@@ -74,9 +77,8 @@ GUEST_CODE(g_gic,
 	"msr	cntv_ctl_el0, x0\n"
 	"isb\n"
 	"b	1b\n"
-	/* role 2: send SGI 5 to Aff0 = 1, report */
-	"4:	mov	x0, #(5 << 24)\n"
-	"orr	x0, x0, #2\n"
+	/* role 2: send the SGI in x7 (ICC_SGI1R_EL1's format), report */
+	"4:	mov	x0, x7\n"
 	"msr	" ICC_SGI1R_EL1 ", x0\n"
 	"isb\n"
 	"str	x0, [x20, #32]\n"
@@ -93,6 +95,17 @@ GUEST_CODE(g_gic,
 	"6:	msr	daifclr, #2\n"
 	"str	xzr, [x20]\n"
 	"b	1b\n"
+	/* role 5: the (emulated) physical timer in ~8 ms, WFI */
+	"8:	msr	daifclr, #2\n"
+	"mrs	x0, cntfrq_el0\n"
+	"lsr	x0, x0, #7\n"
+	"mrs	x4, cntpct_el0\n"
+	"add	x0, x0, x4\n"
+	"msr	cntp_cval_el0, x0\n"
+	"mov	x0, #1\n"
+	"msr	cntp_ctl_el0, x0\n"
+	"isb\n"
+	"b	1b\n"
 
 	".balign 2048\n"
 	"10:\n"
@@ -103,8 +116,13 @@ GUEST_CODE(g_gic,
 	"msr	" ICC_EOIR1_EL1 ", x0\n"
 	"isb\n"
 	"cmp	x0, #27\n"
-	"b.ne	11f\n"
+	"b.ne	13f\n"
 	"msr	cntv_ctl_el0, xzr\n"		/* the timer: off */
+	"isb\n"
+	"eret\n"
+	"13:	cmp	x0, #30\n"
+	"b.ne	11f\n"
+	"msr	cntp_ctl_el0, xzr\n"
 	"isb\n"
 	"eret\n"
 	"11:	cmp	x0, #32\n"
@@ -159,6 +177,9 @@ static void setup(struct __test_metadata *_metadata, FIXTURE_DATA(vgic) *self,
 		g_set64(g, i, G_X(3), role0);
 		g_set64(g, i, G_X(22), VG_REDIST + i * 0x20000ULL + 0x10000);
 		g_set64(g, i, G_X(24), 0);
+		g_set64(g, i, G_X(7), (5ULL << 24) | 2);	/* SGI 5 to Aff0 1 */
+		g_set64(g, i, G_X(8), 1ULL << 27);
+		g_set64(g, i, G_X(9), 0xff);
 	}
 }
 
@@ -312,6 +333,115 @@ TEST_F(vgic, guest_reads_distributor)
 	EXPECT_EQ(256 / 32 - 1, v & 0x1f);
 	v = vg_redist_get(_metadata, self->gic, 0, 0x10100);
 	EXPECT_EQ(1u << 27, v & (1u << 27));
+}
+
+TEST_F(vgic, ptimer_ppi_wakes_wfi)
+{
+	struct g_vm *g = &self->g;
+	uint64_t t0;
+
+	setup(_metadata, self, 1, 0xaaaaaaaa, 5);
+	g_set64(g, 0, G_X(8), 1ULL << 30);
+	t0 = g_now_ms();
+	EXPECT_EQ(30, g_run_mmio(g, 0, G_MMIO_GPA + 8, 8, 1));
+	EXPECT_GE(g_now_ms() - t0, 5);
+}
+
+/* KVM_RUN of vCPU @i must block until a 200 ms alarm: -EINTR. */
+static void expect_blocks(struct __test_metadata *_metadata,
+			  struct g_vm *g, int i)
+{
+	int r, err;
+
+	g_alarm_ms(200, 0);
+	r = g_run_raw(g, i, &err);
+	g_alarm_ms(0, 0);
+	EXPECT_EQ(-1, r) TH_LOG("vCPU %d ran to exit %u", i,
+				 g->run[i]->exit_reason);
+	EXPECT_EQ(EINTR, err);
+}
+
+TEST_F(vgic, ppi_to_one_vcpu)
+{
+	struct g_vm *g = &self->g;
+	int r;
+
+	setup(_metadata, self, 2, 0xaaaaaaaa, 0);
+	g_set64(g, 0, G_X(8), 1ULL << 20);
+	g_set64(g, 1, G_X(8), 1ULL << 20);
+	g_run_mmio(g, 0, G_MMIO_GPA, 8, 1);
+	g_run_mmio(g, 1, G_MMIO_GPA, 8, 1);
+	ASSERT_OK(r, irq_line(g->vm, KVM_ARM_IRQ_TYPE_PPI, 1, 20, 1),
+		  "KVM_IRQ_LINE(PPI 20 of vCPU 1)");
+	EXPECT_EQ(20, g_run_mmio(g, 1, G_MMIO_GPA + 8, 8, 1));
+	expect_blocks(_metadata, g, 0);
+	/*
+	 * vCPU 1's PPI 20 line is high, vCPU 0's is not (LEVEL_INFO; the
+	 * ISPENDR seen by userspace is the latch alone, clear for both).
+	 */
+	EXPECT_EQ(0, vg_get(_metadata, self->gic,
+			    KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, VG_REG(0, 0)) &
+		  (1u << 20));
+	EXPECT_EQ(1u << 20, vg_get(_metadata, self->gic,
+				   KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				   VG_REG(1, 0)) & (1u << 20));
+	EXPECT_EQ(0, vg_redist_get(_metadata, self->gic, 1, 0x10200) &
+		  (1u << 20));
+}
+
+TEST_F(vgic, priority_mask)
+{
+	struct g_vm *g = &self->g;
+	uint32_t prio = 0x40a00000;	/* SPI 34: 0xa0, SPI 35: 0x40 */
+	int r;
+
+	setup(_metadata, self, 1, 0xaaaaaaaa, 0);
+	g_set64(g, 0, G_X(9), 0x80);
+	ASSERT_EQ(0, vg_attr(self->gic, KVM_SET_DEVICE_ATTR,
+			     KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0x420, &prio));
+	g_run_mmio(g, 0, G_MMIO_GPA, 8, 1);
+	/* below the mask: not taken, WFI not woken */
+	ASSERT_OK(r, irq_line(g->vm, KVM_ARM_IRQ_TYPE_SPI, 0, 34, 1),
+		  "KVM_IRQ_LINE(SPI 34)");
+	expect_blocks(_metadata, g, 0);
+	/* above it: taken */
+	ASSERT_OK(r, irq_line(g->vm, KVM_ARM_IRQ_TYPE_SPI, 0, 35, 1),
+		  "KVM_IRQ_LINE(SPI 35)");
+	EXPECT_EQ(35, g_run_mmio(g, 0, G_MMIO_GPA + 8, 8, 1));
+	EXPECT_EQ(4, vg_dist_get(_metadata, self->gic, 0x204) & 4);
+}
+
+TEST_F(vgic, sgi_broadcast_all_but_self)
+{
+	struct g_vm *g = &self->g;
+	struct runner rn[2] = { { .g = g, .i = 1 }, { .g = g, .i = 2 } };
+	pthread_t t[2];
+	int k;
+
+	setup(_metadata, self, 3, 0xaaaaaaaa, 4);
+	g_set64(g, 0, G_X(3), 2);
+	g_set64(g, 0, G_X(7), (5ULL << 24) | (1ULL << 40));	/* IRM */
+	g_run_mmio(g, 1, G_MMIO_GPA, 8, 1);
+	g_run_mmio(g, 2, G_MMIO_GPA, 8, 1);
+	g_alarm_ms(G_RUN_LIMIT_MS, 0);
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, pthread_create(&t[k], NULL, run_thread, &rn[k]));
+	g_run_mmio(g, 0, G_MMIO_GPA + 32, 8, 1);
+	for (k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	g_alarm_ms(0, 0);
+	for (k = 0; k < 2; k++) {
+		struct kvm_run *run = g->run[k + 1];
+
+		ASSERT_EQ(0, rn[k].r) TH_LOG("vCPU %d: %s", k + 1,
+					     hvk_errname(rn[k].err));
+		ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason);
+		EXPECT_EQ(G_MMIO_GPA + 8, run->mmio.phys_addr);
+		EXPECT_EQ(5, g_mmio_data(run));
+	}
+	/* not to the sender */
+	EXPECT_EQ(0, vg_redist_get(_metadata, self->gic, 0, 0x10200) &
+		  (1u << 5));
 }
 
 TEST_HARNESS_MAIN
