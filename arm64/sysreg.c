@@ -189,6 +189,18 @@ static bool sysreg_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 	}
 }
 
+/*
+ * An ID register as this vCPU sees it: with a vGICv3 the GIC system
+ * registers are there (ID_AA64PFR0_EL1.GIC = 1), for the guest and for
+ * KVM_GET/SET_ONE_REG alike, as KVM shows them.
+ */
+static void sysreg_id_read(struct hvk_vcpu *vcpu, u32 enc, u64 *val)
+{
+	hvk_arm64_id_reg_read(enc, val);
+	if (enc == ID_AA64PFR0 && READ_ONCE(vcpu->vm->irqchip))
+		*val |= 1ULL << 24;
+}
+
 /* DC ISW, DC CSW, DC CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
 static bool sysreg_is_set_way(u32 enc)
 {
@@ -219,10 +231,7 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 		/* ID space: read-only. */
 		if (!read)
 			goto undef;
-		hvk_arm64_id_reg_read(enc, &val);
-		/* GIC system registers (ID_AA64PFR0_EL1.GIC) with a vGICv3 */
-		if (enc == ID_AA64PFR0 && vcpu->vm->irqchip)
-			val |= 1ULL << 24;
+		sysreg_id_read(vcpu, enc, &val);
 	} else if (enc == SR_MDSCR_EL1) {
 		if (read)
 			val = vcpu->arch.sys[HVK_MDSCR_EL1];
@@ -375,8 +384,8 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 		return -ENOENT;
 
 	if (low >= ONE_REG_ID_FIRST && low <= ONE_REG_ID_LAST) {
-		hvk_arm64_id_reg_read(sys_reg(3, 0, 0, (low >> 3) & 0xf,
-					      low & 7), &fixed);
+		sysreg_id_read(vcpu, sys_reg(3, 0, 0, (low >> 3) & 0xf,
+					     low & 7), &fixed);
 		goto fixed;
 	}
 	slot = sysreg_one_slot(low);

@@ -387,6 +387,27 @@ TEST(timer_attrs)
 	g_vm_destroy(&g);
 }
 
+/*
+ * With a vGICv3 the vCPU has the GIC system registers: ID_AA64PFR0_EL1.GIC
+ * is 1 through KVM_GET_ONE_REG (as the guest sees it). (Without one KVM
+ * 6.1 shows 1 too on a GICv3 host; hvk shows 0 there, since it makes the
+ * registers UNDEFINED for such a VM: not checked.)
+ */
+TEST(id_reg_shows_gic)
+{
+	struct g_vm g;
+	uint64_t pfr0 = 0;
+	int gic;
+
+	g_vm_with_code(&g, g_exit);
+	gic = vg_create(_metadata, g.vm);
+	ASSERT_EQ(0, g_get_reg(g.vcpu[0], ARM64_SYS_REG(3, 0, 0, 4, 0),
+			       &pfr0));
+	EXPECT_EQ(1, (pfr0 >> 24) & 0xf);
+	close(gic);
+	g_vm_destroy(&g);
+}
+
 /* The registers the save/restore test moves, distributor and vCPU 0's. */
 static const uint32_t dist_regs[] = {
 	0x0000,			/* GICD_CTLR */
