@@ -5,8 +5,10 @@
  *   irq/vgic-regs.c   pure interrupt state and register banks
  *   irq/vgic.c        the VM's vGIC: state under one lock, injection,
  *                     SGIs, the list-register flush and fold
+ *   irq/vgic-init.c   CTRL_INIT and the first KVM_RUN's checks
  *   irq/vgic-mmio.c   distributor and redistributor MMIO (I/O bus)
  *   irq/vgic-dev.c    the device fd: KVM_{HAS,GET,SET}_DEVICE_ATTR
+ *   irq/vgic-sysregs.c  its CPU_SYSREGS group (ICH_VMCR, APRs)
  *   arm64/vgic-hw.c   the ICH_*_EL2 registers around the world switch
  *
  * Locking: @lock (raw, irq-safe: hrtimers, irqfds and the world switch
@@ -122,6 +124,10 @@ int hvk_vgic_redist_access(struct hvk_irqchip *vgic,
 			   u64 *val, bool write, bool uaccess);
 int hvk_vgic_io(struct hvk_vcpu *vcpu, struct vgic_io *io, u64 addr,
 		u32 len, void *val, bool write);
+
+/* irq/vgic-sysregs.c: an ICC_* register (op0..op2 encoding), -ENXIO if unknown */
+int hvk_vgic_sysreg(struct hvk_vcpu_irqchip *c, u32 reg, u64 *val,
+		    bool write);
 
 /* irq/vgic-dev.c */
 int hvk_vgic_device_fd(struct hvk_vm *vm);
