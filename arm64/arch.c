@@ -13,7 +13,10 @@
 #include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "irq/vgic.h"
+#include "irqchip.h"
 #include "mmu/mmu.h"
+#include "vgic-hw.h"
 #include "vcpu_regs.h"
 #include "vtimer.h"
 
@@ -31,7 +34,13 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_ARM_NISV_TO_USER:
 	/* mmu/mmu.c: writes to read-only slots exit as MMIO */
 	case KVM_CAP_READONLY_MEM:
+	/* KVM_IRQ_LINE's vcpu2_index field (irq/vgic.c) */
+	case KVM_CAP_ARM_IRQ_LINE_LAYOUT_2:
 		return 1;
+	/* the vGICv3 device (irq/vgic*.c), where the CPUs have GICv3 */
+	case KVM_CAP_DEVICE_CTRL:
+	case KVM_CAP_IRQCHIP:
+		return hvk_arm64_vgic_usable();
 	default:
 		return 0;
 	}
@@ -71,11 +80,13 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 }
 
 /*
- * The stage-2 table goes first: its last flush uses the VMID. Nothing
- * else to free: a VMID is only a number, reused after a rollover.
+ * The vGIC goes first (its devices leave the I/O bus), then the stage-2
+ * table: its last flush uses the VMID. A VMID is only a number, reused
+ * after a rollover.
  */
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	hvk_vgic_destroy(vm);
 	hvk_mmu_destroy(vm);
 }
 
@@ -116,6 +127,11 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 	struct kvm_enable_cap cap;
 
 	switch (ioctl) {
+	case KVM_CREATE_DEVICE:
+		return hvk_arm64_create_device(vm, (void __user *)arg);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return hvk_arm64_irq_line(vm, ioctl, (void __user *)arg);
 	case KVM_ENABLE_CAP:
 		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
 			return -EFAULT;
@@ -141,6 +157,9 @@ int hvk_arch_memslot_check(struct hvk_vm *vm,
 
 int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 {
+	/* No vCPU after the vGIC's CTRL_INIT (KVM: -EBUSY); vm->lock held */
+	if (hvk_vgic_initialized(vcpu->vm))
+		return -EBUSY;
 	hvk_arm64_vcpu_create(vcpu);
 	return 0;
 }
@@ -148,6 +167,7 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
 	hvk_arm64_vtimer_vcpu_destroy(vcpu);
+	hvk_vgic_vcpu_destroy(vcpu);
 }
 
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,

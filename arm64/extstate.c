@@ -43,11 +43,12 @@
  *               the virtual CPU interface (ICV_*), whose state is
  *               ICH_VMCR_EL2 and ICH_AP{0,1}R<n>_EL2: one VM's priority
  *               mask, group enables and active priorities would be the
- *               next one's. hvk has no vGIC and shows no GIC system
- *               registers (ID_AA64PFR0_EL1.GIC = 0), so it traps them:
- *               ICH_HCR_EL2.TC, TALL0 and TALL1 while the guest runs
- *               (GICv3 architecture specification, ICH_HCR_EL2), and
- *               the sysreg handler makes them UNDEFINED.
+ *               next one's. A VM without a vGIC sees no GIC system
+ *               registers (ID_AA64PFR0_EL1.GIC = 0), so they are
+ *               trapped: ICH_HCR_EL2.TC, TALL0 and TALL1 while the guest
+ *               runs (GICv3 architecture specification, ICH_HCR_EL2),
+ *               and the sysreg handler makes them UNDEFINED. A VM with
+ *               a vGIC gets its own ICH_* state (arm64/vgic-hw.c).
  *
  * Features are taken from every CPU's own ID registers (the union: a
  * guest on any CPU must be covered), read raw because the kernel's

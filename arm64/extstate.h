@@ -72,7 +72,9 @@ hvk_arm64_ext_load(struct hvk_vcpu *vcpu, struct hvk_ext_host *h)
 	}
 	if (hvk_ext.gic_sysregs) {
 		h->ich_hcr = read_sysreg_s(HVK_SYS_ICH_HCR_EL2);
-		write_sysreg_s(HVK_GUEST_ICH_HCR, HVK_SYS_ICH_HCR_EL2);
+		/* a vGIC's vCPU gets its own value (arm64/vgic-hw.c) */
+		if (!vcpu->irqchip)
+			write_sysreg_s(HVK_GUEST_ICH_HCR, HVK_SYS_ICH_HCR_EL2);
 	}
 }
 

@@ -145,6 +145,12 @@ struct hvk_mmio_pending {
  * @exit: the last exit's syndrome
  * @serror_pending: a virtual SError is pending for the guest (HCR_EL2.VSE
  *		    at the next entry; arm64/serror.c)
+ * @has_run: KVM_RUN got past its checks once (a vGIC can no longer be
+ *	     created, the timer PPIs are fixed)
+ * @timer_lines: with a vGIC, the virtual (bit 0) and physical (bit 1)
+ *		 timer outputs last given to it (arm64/vtimer.c)
+ * @timer_armed: @wfi_timer runs for the timer state in @timer_key, to
+ *		 make a running guest exit when one of its timers fires
  */
 struct hvk_arch_vcpu {
 	struct kvm_regs regs;
@@ -164,6 +170,10 @@ struct hvk_arch_vcpu {
 	struct hvk_mmio_pending mmio;
 	struct hvk_arm64_exit exit;
 	bool serror_pending;
+	bool has_run;
+	u8 timer_lines;
+	bool timer_armed;
+	u64 timer_key[4];
 };
 
 #endif /* HVK_ARM64_HVK_ARCH_H */

@@ -32,6 +32,7 @@
 #include "arch.h"
 #include "arm64.h"
 #include "hyp.h"
+#include "vgic-hw.h"
 #include "world.h"
 
 struct hvk_hyp_caps hvk_hyp;
@@ -218,11 +219,15 @@ int hvk_arch_init(void)
 		", no I-cache maintenance (DIC)" : "");
 out_unlock:
 	cpus_read_unlock();
+	/* Takes the hotplug lock itself: after it is dropped. */
+	if (!r)
+		hvk_arm64_vgic_hw_init();
 	return r;
 }
 
 void hvk_arch_exit(void)
 {
 	/* Nothing was installed at EL2: VHE hosts own it already. */
+	hvk_arm64_vgic_hw_exit();
 	cpuhp_remove_state_nocalls(hyp_cpuhp_state);
 }

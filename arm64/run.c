@@ -20,6 +20,8 @@
 #include "arch.h"
 #include "exit.h"
 #include "hvk.h"
+#include "irq/vgic.h"
+#include "irqchip.h"
 #include "power.h"
 #include "request.h"
 #include "vtimer.h"
@@ -46,6 +48,13 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 
 	if (!a->initialized)
 		return -ENOEXEC;
+	if (vcpu->vm->irqchip) {
+		/* KVM's first-run checks of the vGIC (hvk_vgic_first_run()) */
+		r = hvk_arm64_vgic_first_run(vcpu);
+		if (r)
+			return r;
+	}
+	WRITE_ONCE(a->has_run, true);
 
 	if (a->mmio.active) {
 		if (run->exit_reason == KVM_EXIT_MMIO)
@@ -78,7 +87,9 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		 */
 		hvk_vcpu_check_request(vcpu, HVK_ARM64_REQ_TIMER);
 		cond_resched();
-		if (hvk_arm64_vtimer_update_run(vcpu)) {
+		if (vcpu->irqchip) {
+			hvk_arm64_vtimer_vgic(vcpu);
+		} else if (hvk_arm64_vtimer_update_run(vcpu)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
@@ -86,7 +97,10 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		hvk_vcpu_entry_event(vcpu);
 		if (hvk_arm64_enter_once(vcpu) == HVK_EXIT_NONE)
 			continue;
-		hvk_arm64_vtimer_update_run(vcpu);
+		if (vcpu->irqchip)
+			hvk_vgic_fold(vcpu);
+		else
+			hvk_arm64_vtimer_update_run(vcpu);
 		r = hvk_arm64_handle_exit(vcpu);
 		if (r <= 0)
 			return r;

@@ -20,6 +20,7 @@
 #include "arm64.h"
 #include "hvk.h"
 #include "inject.h"
+#include "irq/vgic.h"
 #include "sysreg_trap.h"
 #include "vtimer.h"
 
@@ -46,6 +47,9 @@
 #define SR_MDSCR_EL1	sys_reg(2, 0, 0, 2, 2)
 #define SR_OSLSR_EL1	sys_reg(2, 0, 1, 1, 4)
 #define SR_ACTLR_EL1	sys_reg(3, 0, 1, 0, 1)
+#define SR_ICC_SGI1R	sys_reg(3, 0, 12, 11, 5)
+#define SR_ICC_ASGI1R	sys_reg(3, 1, 12, 11, 6)
+#define SR_ICC_SGI0R	sys_reg(3, 2, 12, 11, 7)
 
 /* A 4-bit ID field at @shift. */
 #define F(shift)	(0xfULL << (shift))
@@ -185,6 +189,18 @@ static bool sysreg_ptimer_access(struct hvk_vcpu *vcpu, u32 enc, bool read,
 	}
 }
 
+/*
+ * An ID register as this vCPU sees it: with a vGICv3 the GIC system
+ * registers are there (ID_AA64PFR0_EL1.GIC = 1), for the guest and for
+ * KVM_GET/SET_ONE_REG alike, as KVM shows them.
+ */
+static void sysreg_id_read(struct hvk_vcpu *vcpu, u32 enc, u64 *val)
+{
+	hvk_arm64_id_reg_read(enc, val);
+	if (enc == ID_AA64PFR0 && READ_ONCE(vcpu->vm->irqchip))
+		*val |= 1ULL << 24;
+}
+
 /* DC ISW, DC CSW, DC CISW: op0 1, op1 0, CRn 7, CRm 6/10/14, op2 2. */
 static bool sysreg_is_set_way(u32 enc)
 {
@@ -215,7 +231,7 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 		/* ID space: read-only. */
 		if (!read)
 			goto undef;
-		hvk_arm64_id_reg_read(enc, &val);
+		sysreg_id_read(vcpu, enc, &val);
 	} else if (enc == SR_MDSCR_EL1) {
 		if (read)
 			val = vcpu->arch.sys[HVK_MDSCR_EL1];
@@ -227,6 +243,14 @@ int hvk_arm64_handle_sysreg(struct hvk_vcpu *vcpu)
 	} else if (ISS_OP0(iss) == 2 || enc == SR_ACTLR_EL1) {
 		/* Other debug registers, ACTLR_EL1: RAZ/WI. */
 		val = 0;
+	} else if (vcpu->irqchip && !read && (enc == SR_ICC_SGI1R ||
+		   enc == SR_ICC_ASGI1R || enc == SR_ICC_SGI0R)) {
+		/*
+		 * SGI generation traps with HCR_EL2.IMO (IHI 0069, 12.2.22):
+		 * the vGIC delivers it; ASGI1R and SGI0R raise Group 0 SGIs
+		 * only, as KVM treats them with one security state.
+		 */
+		hvk_vgic_sgi(vcpu, val, enc == SR_ICC_SGI1R);
 	} else if (sysreg_ptimer_access(vcpu, enc, read, &val)) {
 		/* The emulated EL1 physical timer. */
 	} else if (sysreg_is_set_way(enc)) {
@@ -360,8 +384,8 @@ int hvk_arm64_sysreg_one_reg(struct hvk_vcpu *vcpu, u64 id, u64 *val,
 		return -ENOENT;
 
 	if (low >= ONE_REG_ID_FIRST && low <= ONE_REG_ID_LAST) {
-		hvk_arm64_id_reg_read(sys_reg(3, 0, 0, (low >> 3) & 0xf,
-					      low & 7), &fixed);
+		sysreg_id_read(vcpu, sys_reg(3, 0, 0, (low >> 3) & 0xf,
+					     low & 7), &fixed);
 		goto fixed;
 	}
 	slot = sysreg_one_slot(low);

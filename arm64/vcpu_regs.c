@@ -24,6 +24,7 @@
 #include "power.h"
 #include "psci.h"
 #include "sysreg_trap.h"
+#include "irqchip.h"
 #include "vcpu_regs.h"
 #include "vtimer.h"
 
@@ -406,6 +407,10 @@ long hvk_arm64_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			return -EFAULT;
 		return regs_set_mp_state(vcpu, &mp);
 	}
+	case KVM_SET_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_HAS_DEVICE_ATTR:
+		return hvk_arm64_vcpu_attr(vcpu, ioctl, argp);
 	default:
 		return -EINVAL;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest's generic timers as hvk models them without an in-kernel
- * interrupt controller, and WFI.
+ * The guest's generic timers as hvk models them, and WFI: without an
+ * in-kernel interrupt controller as below; with a vGIC as level PPIs
+ * (hvk_arm64_vtimer_vgic()).
  *
  * The virtual timer is the hardware's own (CNTV_*_EL0 through the _EL02
  * aliases, switched in arm64/world.c, stopped while the host runs); the
@@ -13,8 +14,8 @@
  * This stays in arm64/ rather than irq/: it reads the vCPU's arm64
  * system register file and CNTVOFF_EL2 (struct hvk_arch_vcpu/_vm), so
  * in irq/ it would depend on the backend, against the direction
- * arch backend -> irq -> mmu -> core. It moves there once a vGIC gives
- * irq/ an arch-neutral line to raise.
+ * arch backend -> irq -> mmu -> core. With a vGIC it raises its lines
+ * through irq/vgic.c's hvk_vgic_inject().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +26,7 @@
 #include <asm/sysreg.h>
 
 #include "hvk.h"
+#include "irq/vgic.h"
 #include "request.h"
 #include "vtimer.h"
 
@@ -126,6 +128,83 @@ void hvk_arm64_vtimer_vcpu_destroy(struct hvk_vcpu *vcpu)
 	hrtimer_cancel(&vcpu->arch.wfi_timer);
 }
 
+/* Has a timer's compare value been reached (enabled and unmasked)? */
+static bool vtimer_fired(u64 ctl, u64 cval, u64 now)
+{
+	return (ctl & 3) == 1 && cval <= now;
+}
+
+/**
+ * hvk_arm64_vtimer_vgic() - the timer lines with an in-kernel vGIC
+ * @vcpu: the vCPU, on its own thread, before an entry
+ *
+ * As KVM with a vGIC: each timer's output is a level PPI (27 virtual,
+ * 30 physical unless KVM_ARM_VCPU_TIMER_CTRL moved them), given to the
+ * vGIC when it changes. While the guest runs, an hrtimer set for the
+ * earlier compare value makes it exit when a timer fires (the run loop
+ * then raises the line); it is re-armed only when the guest changed a
+ * timer, so an entry usually costs two counter compares.
+ */
+void hvk_arm64_vtimer_vgic(struct hvk_vcpu *vcpu)
+{
+	struct hvk_arch_vcpu *a = &vcpu->arch;
+	struct hvk_irqchip *vgic = vcpu->vm->irqchip;
+	const u64 *s = a->sys;
+	u64 now = hvk_arm64_counter();
+	u8 lines = 0, changed;
+	u64 key[4] = { s[HVK_CNTV_CTL_EL0], s[HVK_CNTV_CVAL_EL0],
+		       s[HVK_CNTP_CTL_EL0], s[HVK_CNTP_CVAL_EL0] };
+	u64 ns;
+
+	if (vtimer_fired(key[0], key[1], now - READ_ONCE(vcpu->vm->arch.cntvoff)))
+		lines |= 1;
+	if (vtimer_fired(key[2], key[3], now))
+		lines |= 2;
+	changed = lines ^ a->timer_lines;
+	if (changed & 1)
+		hvk_vgic_inject(vcpu->vm, vcpu, vgic->vtimer_ppi, 0, lines & 1,
+				true);
+	if (changed & 2)
+		hvk_vgic_inject(vcpu->vm, vcpu, vgic->ptimer_ppi, 0, lines & 2,
+				true);
+	a->timer_lines = lines;
+
+	if (a->timer_armed && !memcmp(key, a->timer_key, sizeof(key)))
+		return;
+	memcpy(a->timer_key, key, sizeof(key));
+	ns = vtimer_next_ns(vcpu);
+	/* 0: fired already (the line is up); U64_MAX: nothing to wait for */
+	a->timer_armed = true;
+	if (ns && ns != U64_MAX)
+		hrtimer_start(&a->wfi_timer,
+			      ns_to_ktime(min_t(u64, ns, KTIME_MAX)),
+			      HRTIMER_MODE_REL_HARD);
+	else
+		hrtimer_try_to_cancel(&a->wfi_timer);
+}
+
+/* WFI with a vGIC: wake on any interrupt it would signal, or a timer. */
+static void vtimer_wfi_vgic(struct hvk_vcpu *vcpu)
+{
+	struct hrtimer *t = &vcpu->arch.wfi_timer;
+	u64 ns;
+
+	if (hvk_vgic_vcpu_pending(vcpu))
+		return;
+	ns = vtimer_next_ns(vcpu);
+	/* A timer that has fired raises its PPI at the next entry. */
+	if (!ns)
+		return;
+	if (ns != U64_MAX)
+		hrtimer_start(t, ns_to_ktime(min_t(u64, ns, KTIME_MAX)),
+			      HRTIMER_MODE_REL_HARD);
+	hvk_vcpu_block(vcpu, hvk_vcpu_has_requests(vcpu) ||
+			     hvk_vgic_vcpu_pending(vcpu));
+	hrtimer_cancel(t);
+	vcpu->arch.timer_armed = false;
+	hvk_vcpu_check_request(vcpu, HVK_ARM64_REQ_TIMER);
+}
+
 /**
  * hvk_arm64_wfi() - WFI: sleep until something could wake the vCPU
  * @vcpu: the vCPU, on its own thread
@@ -141,8 +220,13 @@ void hvk_arm64_vtimer_vcpu_destroy(struct hvk_vcpu *vcpu)
 void hvk_arm64_wfi(struct hvk_vcpu *vcpu)
 {
 	struct hrtimer *t = &vcpu->arch.wfi_timer;
-	u64 ns = vtimer_next_ns(vcpu);
+	u64 ns;
 
+	if (vcpu->irqchip) {
+		vtimer_wfi_vgic(vcpu);
+		return;
+	}
+	ns = vtimer_next_ns(vcpu);
 	if (!ns)
 		return;
 	if (ns != U64_MAX)

@@ -17,5 +17,6 @@ void hvk_arm64_vtimer_vcpu_init(struct hvk_vcpu *vcpu);
 void hvk_arm64_vtimer_vcpu_destroy(struct hvk_vcpu *vcpu);
 bool hvk_arm64_vtimer_update_run(struct hvk_vcpu *vcpu);
 void hvk_arm64_wfi(struct hvk_vcpu *vcpu);
+void hvk_arm64_vtimer_vgic(struct hvk_vcpu *vcpu);
 
 #endif /* HVK_ARM64_VTIMER_H */

@@ -13,7 +13,9 @@
  *   - loads the guest's EL1 registers, through the _EL12 aliases where E2H
  *     redirects the plain names to EL2, and its FP/SIMD registers, and
  *     on CPUs that have them the fine-grained traps, HCRX_EL2, TPIDR2_EL0
- *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h);
+ *     and the GIC's ICH_HCR_EL2 traps (arm64/extstate.h), or, for a VM
+ *     with a vGIC, its list registers and virtual CPU interface state
+ *     (arm64/vgic-hw.c: one branch on vcpu->irqchip for the others);
  *   - sets HCR_EL2 for the guest (TGE=0, stage 2 on, traps) and calls
  *     arm64/switch.S, which swaps VBAR_EL2, SP_EL0 and the GPRs and ERETs;
  *   - on the way back does all of it in reverse before interrupts come
@@ -59,6 +61,7 @@
 #include "hvk.h"
 #include "hyp.h"
 #include "request.h"
+#include "vgic-hw.h"
 #include "vmid.h"
 #include "world.h"
 
@@ -286,6 +289,8 @@ static u32 world_switch(struct hvk_vcpu *vcpu)
 	world_guest_load(vcpu);
 	/* Before CPTR_EL2 changes: nothing here may trap at EL2. */
 	hvk_arm64_ext_load(vcpu, &ext);
+	if (vcpu->irqchip)
+		hvk_arm64_vgic_load(vcpu);
 	if (a->fp_live)
 		__hvk_arm64_fp_load(&a->regs.fp_regs);
 	write_sysreg_s(read_cpuid_id(), HVK_SYS_VPIDR_EL2);
@@ -328,6 +333,8 @@ static u32 world_switch(struct hvk_vcpu *vcpu)
 	if (a->fp_live)
 		__hvk_arm64_fp_save(&a->regs.fp_regs);
 	world_host_restore(&h);
+	if (vcpu->irqchip)
+		hvk_arm64_vgic_save(vcpu);
 	hvk_arm64_ext_put(vcpu, &ext);
 	isb();
 	return kind;

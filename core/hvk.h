@@ -80,6 +80,12 @@ struct hvk_vm {
 	 * device) and frees them in hvk_arch_vm_destroy(); NULL until then.
 	 */
 	struct hvk_irqchip *irqchip;
+	/*
+	 * KVM's vm_dead: set (hvk_vm_mark_dead()) when the VM cannot go on,
+	 * e.g. arm64's vGIC failed its first-run checks; from then on every
+	 * VM, vCPU and device ioctl is -EIO, as with KVM.
+	 */
+	bool dead;
 
 	struct hvk_arch_vm arch;
 };
@@ -106,6 +112,17 @@ struct hvk_vcpu {
 
 	struct hvk_arch_vcpu arch;
 };
+
+static inline void hvk_vm_mark_dead(struct hvk_vm *vm)
+{
+	WRITE_ONCE(vm->dead, true);
+}
+
+/* Must an ioctl on @vm (or its vCPUs and devices) be -EIO? */
+static inline bool hvk_vm_unusable(struct hvk_vm *vm)
+{
+	return vm->mm != current->mm || READ_ONCE(vm->dead);
+}
 
 /*
  * The number of vCPUs published so far; acquire pairs with the release

@@ -21,7 +21,7 @@ static long hvk_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	struct hvk_vcpu *vcpu = filp->private_data;
 	long r;
 
-	if (vcpu->vm->mm != current->mm)
+	if (hvk_vm_unusable(vcpu->vm))
 		return -EIO;
 	if (_IOC_TYPE(ioctl) != KVMIO)
 		return -EINVAL;

@@ -143,7 +143,7 @@ static long hvk_vm_ioctl(struct file *filp, unsigned int ioctl,
 	void __user *argp = (void __user *)arg;
 
 	/* A VM belongs to the process that made it, as with KVM. */
-	if (vm->mm != current->mm)
+	if (hvk_vm_unusable(vm))
 		return -EIO;
 
 	switch (ioctl) {
