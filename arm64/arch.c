@@ -13,6 +13,7 @@
 #include "arm64.h"
 #include "hvk.h"
 #include "hyp.h"
+#include "irq.h"
 #include "irq/vgic.h"
 #include "irqchip.h"
 #include "mmu/mmu.h"
@@ -41,6 +42,12 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_DEVICE_CTRL:
 	case KVM_CAP_IRQCHIP:
 		return hvk_arm64_vgic_usable();
+	/* GSI routes, irqfds and MSIs (core/irq.c) to the vGIC's SPIs */
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQ_ROUTING:
+		return hvk_arm64_vgic_usable() ? hvk_irq_check_extension(ext) : 0;
 	default:
 		return 0;
 	}
