@@ -98,13 +98,21 @@ static int irqroute_pin_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sort the pin map and keep, for each pin, the entry given last. */
+/*
+ * Sort the pin map and keep, for each pin, the entry given last. Tables
+ * usually come in pin order (arm64's GSI n -> SPI n, QEMU's): then the
+ * sort, most of a large table's build time, is skipped.
+ */
 static void irqroute_pins_finish(struct hvk_irq_routing *rt)
 {
 	u32 i, n = 0;
 
-	irqroute_sort(rt->pins, rt->nr_pins, sizeof(*rt->pins),
-		      irqroute_pin_cmp);
+	for (i = 1; i < rt->nr_pins; i++)
+		if (irqroute_pin_cmp(&rt->pins[i - 1], &rt->pins[i]) > 0)
+			break;
+	if (i < rt->nr_pins)
+		irqroute_sort(rt->pins, rt->nr_pins, sizeof(*rt->pins),
+			      irqroute_pin_cmp);
 	for (i = 0; i < rt->nr_pins; i++) {
 		if (n && rt->pins[n - 1].irqchip == rt->pins[i].irqchip &&
 		    rt->pins[n - 1].pin == rt->pins[i].pin)
