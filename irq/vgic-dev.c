@@ -228,7 +228,7 @@ static bool vgic_reg_known(u32 off, bool redist)
 	}
 	return off < 0x14 || (off >= 0x40 && off < 0x60) ||
 	       (off >= 0x80 && off < 0xf30) ||
-	       (off >= 0x6100 && off < 0x8000) ||
+	       (off >= 0x6000 && off < 0x8000) ||
 	       (off >= 0xffd0 && off < 0x10000);
 }
 

@@ -55,12 +55,16 @@ int hvk_vgic_dist_access(struct hvk_irqchip *vgic, u32 off, u32 len,
 			changed = vgic_bank_write(&v, off, len, *val);
 		else
 			vgic_bank_read(&v, off, len, &r);
-	} else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE &&
+	} else if (off >= GICD_IROUTER &&
 		   off < GICD_IROUTER + 8 * VGIC_MAX_IRQS &&
 		   (len == 8 || len == 4) && !(off & (len - 1))) {
 		struct vgic_irq *i = vgic_view_irq(&v, (off - GICD_IROUTER) / 8);
 
-		/* Aff2.Aff1.Aff0 kept; IRM and Aff3 RAZ/WI, as KVM */
+		/*
+		 * Aff2.Aff1.Aff0 kept; IRM and Aff3 RAZ/WI, as KVM. The
+		 * SGIs' and PPIs' IROUTERs are reserved, RAZ/WI (no SPI
+		 * in this view): KVM takes them so, and QEMU restores them.
+		 */
 		if (i && !(off & 4)) {
 			if (write) {
 				i->route = *val & 0xffffff;
