@@ -16,9 +16,11 @@
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 
+#include "apic.h"
 #include "arch.h"
 #include "caps.h"
 #include "hvk.h"
+#include "inject.h"
 #include "insn.h"
 #include "mmu/ept.h"
 #include "run.h"
@@ -33,6 +35,12 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* core/ioeventfd.c, io.c, mmio.c */
+	case KVM_CAP_VCPU_EVENTS:		/* inject.c */
+		return 1;
+	case KVM_CAP_USER_NMI:
+		return vmx_has_vnmi();
+	case KVM_CAP_SET_BOOT_CPU_ID:		/* irqchip.c, apic.c */
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
 	default:
 		return 0;
@@ -91,13 +99,18 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type,
 
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	vmx_irqchip_vm_destroy(vm);
 }
 
 long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
 	u64 addr;
+	long r;
 
+	r = vmx_irqchip_vm_ioctl(vm, ioctl, arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (ioctl) {
 	case KVM_SET_TSS_ADDR:
 		/*
@@ -195,6 +208,14 @@ int hvk_arch_memslot_check(struct hvk_vm *vm,
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
+	long r;
+
+	r = vmx_events_ioctl(vcpu, ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = vmx_apic_ioctl(vcpu, ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	return vmx_vcpu_regs_ioctl(vcpu, ioctl, (void __user *)arg);
 }
 

@@ -24,7 +24,10 @@
 
 /* CPUID.1:ECX and EDX bits a guest may see (Vol. 2A, CPUID, Table 3-10/11). */
 #define CPUID1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
-			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
+			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30) | \
+			 CPUID1_ECX_EMULATED)
+/* Offered whatever the host has, as KVM does: the in-kernel LAPIC's. */
+#define CPUID1_ECX_EMULATED	(BIT(21) | BIT(24))	/* x2APIC, TSC deadline */
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID1_EDX_APIC		BIT(9)
@@ -60,7 +63,8 @@ static int vmx_supported_cpuid(struct kvm_cpuid_entry2 *out)
 	e++;
 
 	vmx_cpuid_entry(e, 1, 0);
-	e->ecx = (e->ecx & CPUID1_ECX_OK) | CPUID1_ECX_HYPERVISOR;
+	e->ecx = (e->ecx & CPUID1_ECX_OK) | CPUID1_ECX_HYPERVISOR |
+		 CPUID1_ECX_EMULATED;
 	e->edx &= CPUID1_EDX_OK;
 	e->ebx &= 0x0000ffff;	/* APIC id and logical count: the VMM's */
 	e++;
