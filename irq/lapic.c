@@ -78,9 +78,15 @@ static void lapic_reset_locked(struct hvk_vcpu_irqchip *l, bool init)
 	for (off = LAPIC_LVT_TIMER; off <= LAPIC_LVT_ERROR; off += 0x10)
 		lapic_set_reg(l->regs, off, LAPIC_LVT_MASKED);
 	lapic_set_reg(l->regs, LAPIC_LVT_CMCI, LAPIC_LVT_MASKED);
-	l->nmis = 0;
-	l->init = false;
-	l->sipi = false;
+	/*
+	 * A SIPI that came right behind the INIT being processed must
+	 * survive it: pending INIT/SIPI are cleared only by RESET.
+	 */
+	if (!init) {
+		l->nmis = 0;
+		l->init = false;
+		l->sipi = false;
+	}
 	l->tsc_deadline = 0;
 	l->period_ns = 0;
 	l->tmict_ns = 0;

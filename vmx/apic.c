@@ -139,9 +139,11 @@ static void vmx_apic_init(struct hvk_vcpu *vcpu)
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 	u64 base = a->apic_base;
 
-	preempt_disable();
+	/* From KVM_RUN or KVM_GET_MP_STATE: make the VMCS current here. */
+	if (vmx_vcpu_get(vcpu))
+		return;
 	vmcs_reset_guest(vcpu);
-	preempt_enable();
+	vmx_vcpu_release(vcpu);
 	a->apic_base = base;
 	a->cr8 = 0;
 	a->inject_vector = -1;
@@ -157,11 +159,12 @@ static void vmx_apic_init(struct hvk_vcpu *vcpu)
 /* SIPI (10.4.4.1): real mode at vector:0000, from wait-for-SIPI only. */
 static void vmx_apic_sipi(struct hvk_vcpu *vcpu, u8 vector)
 {
-	preempt_disable();
+	if (vmx_vcpu_get(vcpu))
+		return;
 	vmcs_write16(GUEST_CS_SELECTOR, vector << 8);
 	vmcs_writel(GUEST_CS_BASE, (u64)vector << 12);
 	vmcs_writel(GUEST_RIP, 0);
-	preempt_enable();
+	vmx_vcpu_release(vcpu);
 	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
 }
 
