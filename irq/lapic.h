@@ -56,6 +56,7 @@ int lapic_set_base(struct hvk_vcpu *vcpu, u64 val, bool x2apic_ok);
 u64 lapic_get_cr8(struct hvk_vcpu *vcpu);
 void lapic_set_cr8(struct hvk_vcpu *vcpu, u64 cr8);
 bool lapic_tsc_deadline_mode(struct hvk_vcpu *vcpu);
+void lapic_set_tsc_deadline_cpuid(struct hvk_vcpu *vcpu, bool on);
 u64 lapic_get_tsc_deadline(struct hvk_vcpu *vcpu);
 void lapic_set_tsc_deadline(struct hvk_vcpu *vcpu, u64 deadline,
 			    s64 ns_left);

@@ -31,6 +31,7 @@ struct hvk_vcpu_irqchip {
 	ktime_t start;			/* one-shot/periodic: when counting began */
 	u64 tmict_ns;			/* one-shot/periodic: TMICT in ns */
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE (0: disarmed) */
+	bool tscdl_cpuid;		/* the guest's CPUID offers the mode */
 };
 
 static inline bool lapic_x2apic(const struct hvk_vcpu_irqchip *l)

@@ -114,7 +114,12 @@ void lapic_timer_write(struct hvk_vcpu_irqchip *l, unsigned int off, u32 val)
 		mask = LAPIC_LVT_MASKED | BIT(12) | LAPIC_VECTOR_MASK |
 		       LAPIC_TIMER_MODE_MASK;
 		val &= mask;
-		/* Mode 3 is reserved; TSC deadline needs the CPUID bit. */
+		/*
+		 * Bit 18 (TSC deadline) only if the guest's CPUID offers
+		 * it, as KVM masks it; mode 3 is reserved.
+		 */
+		if (!l->tscdl_cpuid)
+			val &= ~BIT(LAPIC_TIMER_MODE_SHIFT + 1);
 		if (((val & LAPIC_TIMER_MODE_MASK) >> LAPIC_TIMER_MODE_SHIFT) == 3)
 			val &= ~LAPIC_TIMER_MODE_MASK;
 		if (!lapic_sw_enabled(l))
@@ -157,6 +162,11 @@ u32 lapic_timer_current(struct hvk_vcpu_irqchip *l)
 		return 0;
 	left = l->tmict_ns - elapsed;
 	return div_u64(left, lapic_divide(lapic_reg(l->regs, LAPIC_TDCR)));
+}
+
+void lapic_set_tsc_deadline_cpuid(struct hvk_vcpu *vcpu, bool on)
+{
+	WRITE_ONCE(vcpu->irqchip->tscdl_cpuid, on);
 }
 
 bool lapic_tsc_deadline_mode(struct hvk_vcpu *vcpu)

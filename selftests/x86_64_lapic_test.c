@@ -7,9 +7,10 @@
  * one-shot, periodic, masked and TSC-deadline modes (a deadline in the
  * past fires at once, the MSR reads 0 after firing), HLT woken by the
  * timer, two vCPUs sending each other fixed IPIs (physical, logical,
- * all-but-self) and an NMI, INIT and SIPI starting an AP in a real-mode
- * trampoline, and the state ioctls: KVM_GET/SET_LAPIC, MP state,
- * KVM_SET_BOOT_CPU_ID, with KVM's errnos for misuse.
+ * all-but-self) and an NMI while the receiver halts (HLT woken by each),
+ * INIT and SIPI starting an AP in a real-mode trampoline, the cost of
+ * xAPIC accesses (logged), and the state ioctls: KVM_GET/SET_LAPIC, MP
+ * state, KVM_SET_BOOT_CPU_ID, with KVM's errnos for misuse.
  *
  * Expectations are Linux 6.1 kvm_intel's (arch/x86/kvm/lapic.c, x86.c).
  * Guests spin with IF=1 (Bochs, LAB.md).
@@ -257,13 +258,20 @@ XG_ASM_PRELUDE
 "	movl $0x1ff, 0xf0(%rsi)\n"
 "	movl $0x02000000, 0xd0(%rsi)\n"
 "	movl $1, RES+40\n"
+/* Halted (IF=1) until the IPI comes: HLT woken by an IPI. */
 "1:	cmpl $1, RES+16\n"
-"	jb 1b\n"
-"	movl $0, 0x310(%rsi)\n"
+"	jae 2f\n"
+"	sti\n"
+"	hlt\n"
+"	jmp 1b\n"
+"2:	movl $0, 0x310(%rsi)\n"
 "	movl $0x71, 0x300(%rsi)\n"
-"2:	cmpl $1, RES+44\n"
-"	jb 2b\n"
-"	outb %al, $0x21\n"
+/* And until the NMI: HLT woken by an NMI. */
+"3:	cmpl $1, RES+44\n"
+"	jae 4f\n"
+"	hlt\n"
+"	jmp 3b\n"
+"4:	outb %al, $0x21\n"
 "	hlt\n"
 /* INIT and SIPI from vCPU 0 to vCPU 1 */
 "	.balign 16\n"
@@ -331,6 +339,7 @@ static uint32_t res32(struct xg *g, unsigned int off)
 /* A VM with the in-kernel irqchip and @n vCPUs, the guest loaded. */
 static int lapic_vm(struct xg *g, int n)
 {
+	struct kvm_cpuid2 *c;
 	int i;
 
 	if (xg_create_vm(g))
@@ -340,6 +349,21 @@ static int lapic_vm(struct xg *g, int n)
 	for (i = 0; i < n; i++)
 		if (xg_add_vcpu(g, i))
 			return -1;
+	/*
+	 * CPUID.1:ECX.TSC_DEADLINE, as a VMM sets it when the device says
+	 * KVM_CAP_TSC_DEADLINE_TIMER (KVM does not put it in the supported
+	 * table): without it the LVT timer has no TSC-deadline mode.
+	 */
+	c = xg_guest_cpuid(g->sys);
+	if (!c || !xg_cpuid_entry(c, 1, 0))
+		return xg_fail("KVM_GET_SUPPORTED_CPUID");
+	xg_cpuid_entry(c, 1, 0)->ecx |= 1u << 24;
+	for (i = 0; i < n; i++)
+		if (ioctl(g->cpu[i].fd, KVM_SET_CPUID2, c)) {
+			free(c);
+			return xg_fail("KVM_SET_CPUID2 with TSC deadline");
+		}
+	free(c);
 	if (xg_load(g, lapic_start, lapic_end))
 		return -1;
 	xg_set_gate(g, XG_LONG64, 0x50, A(h_self));
@@ -612,6 +636,10 @@ TEST_F(lapic, errnos)
 
 	/* Without an irqchip */
 	ASSERT_EQ(0, xg_create(g)) TH_LOG("%s", xg_step);
+	EXPECT_EQ(1, ioctl(g->sys, KVM_CHECK_EXTENSION,
+			   KVM_CAP_TSC_DEADLINE_TIMER));
+	EXPECT_EQ(1, ioctl(g->sys, KVM_CHECK_EXTENSION,
+			   KVM_CAP_SET_BOOT_CPU_ID));
 	EXPECT_ERRNO(ioctl(g->cpu[0].fd, KVM_GET_LAPIC, &s), EINVAL,
 		     "GET_LAPIC without irqchip");
 	EXPECT_ERRNO(ioctl(g->vm, KVM_IRQ_LINE, &line), ENXIO,

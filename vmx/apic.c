@@ -33,6 +33,7 @@
 #include "vmcs.h"
 
 #define CPUID1_ECX_X2APIC	BIT(21)
+#define CPUID1_ECX_TSCDL	BIT(24)
 
 /* Does the guest's CPUID (KVM_SET_CPUID2) offer x2APIC? */
 static bool vmx_guest_has_x2apic(struct hvk_vcpu *vcpu)
@@ -43,6 +44,22 @@ static bool vmx_guest_has_x2apic(struct hvk_vcpu *vcpu)
 		if (vcpu->arch.cpuid[i].function == 1)
 			return vcpu->arch.cpuid[i].ecx & CPUID1_ECX_X2APIC;
 	return false;
+}
+
+/*
+ * KVM_SET_CPUID2: the LVT timer offers TSC-deadline mode only if the
+ * guest's CPUID.1:ECX[24] says so (6.1: apic_update_lvtt's mask).
+ */
+void vmx_apic_cpuid_changed(struct hvk_vcpu *vcpu)
+{
+	u32 i;
+
+	if (!vcpu->irqchip)
+		return;
+	for (i = 0; i < vcpu->arch.cpuid_nent; i++)
+		if (vcpu->arch.cpuid[i].function == 1)
+			lapic_set_tsc_deadline_cpuid(vcpu,
+				vcpu->arch.cpuid[i].ecx & CPUID1_ECX_TSCDL);
 }
 
 u64 vmx_get_cr8(struct hvk_vcpu *vcpu)

@@ -12,6 +12,7 @@ struct hvk_vcpu;
 struct hvk_vm;
 
 /* apic.c */
+void vmx_apic_cpuid_changed(struct hvk_vcpu *vcpu);
 u64 vmx_get_cr8(struct hvk_vcpu *vcpu);
 void vmx_set_cr8(struct hvk_vcpu *vcpu, u64 cr8);
 int vmx_apic_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *data);

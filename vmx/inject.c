@@ -41,6 +41,10 @@
 
 #define NMI_VECTOR		X86_TRAP_NMI
 
+/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP push an error code. */
+#define VMX_ERROR_CODE_VECTORS	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
+				 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+
 /* Whether virtual NMIs (and so NMI-window exiting) are in use. */
 bool vmx_has_vnmi(void)
 {
@@ -147,8 +151,13 @@ void vmx_inject_events(struct hvk_vcpu *vcpu)
 
 	if (a->inject_vector >= 0) {
 		info = a->inject_vector | INTR_TYPE_HARD_EXCEPTION;
-		/* No error code in real mode (26.2.1.3). */
+		/*
+		 * An error code only for the vectors that push one, and not
+		 * in real mode: the entry checks want exactly that
+		 * (26.2.1.3), whatever KVM_SET_VCPU_EVENTS was given.
+		 */
 		if (a->inject_has_error &&
+		    (VMX_ERROR_CODE_VECTORS & BIT(a->inject_vector)) &&
 		    (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
 			info |= INTR_INFO_DELIVER_CODE_MASK;
 			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
