@@ -34,8 +34,8 @@
 /* LVT bits a guest may set, per entry (11.5.1 Figure 11-8). */
 #define LVT_MASK_BASE	(LAPIC_LVT_MASKED | BIT(12) | LAPIC_VECTOR_MASK)
 #define LVT_MASK_DM	(LVT_MASK_BASE | LAPIC_DM_MASK)
-#define LVT_MASK_LINT	(LVT_MASK_DM | LAPIC_POLARITY | LAPIC_REMOTE_IRR | \
-			 LAPIC_TRIGGER_LEVEL)
+#define LVT_MASK_LINT	(LVT_MASK_DM | LAPIC_POLARITY | \
+			 LAPIC_REMOTE_IRR | LAPIC_TRIGGER_LEVEL)
 
 void lapic_kick(struct hvk_vcpu_irqchip *l)
 {
@@ -336,7 +336,8 @@ static int lapic_write_locked(struct hvk_vcpu_irqchip *l, unsigned int off,
 		lapic_set_reg(l->regs, off, val & 0x3ff);
 		if (!(val & LAPIC_SVR_ENABLE)) {
 			/* Software-disabled: every LVT masked (11.4.7.2). */
-			for (o = LAPIC_LVT_TIMER; o <= LAPIC_LVT_ERROR; o += 0x10)
+			for (o = LAPIC_LVT_TIMER; o <= LAPIC_LVT_ERROR;
+			     o += 0x10)
 				lapic_set_reg(l->regs, o,
 					      lapic_reg(l->regs, o) |
 					      LAPIC_LVT_MASKED);

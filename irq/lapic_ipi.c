@@ -58,7 +58,7 @@ static bool lapic_accept(struct hvk_vcpu_irqchip *l,
 		l->nmis++;
 		break;
 	case HVK_APIC_DM_INIT:
-		/* The level de-assert of a legacy INIT does nothing (11.6.1). */
+		/* A legacy INIT's level de-assert does nothing (11.6.1). */
 		if (irq->trigger_level && !irq->level)
 			took = false;
 		else
@@ -158,7 +158,8 @@ static bool lapic_takes_extint(struct hvk_vcpu_irqchip *l)
 	if (!lapic_hw_enabled(l))
 		return true;
 	return !(lint0 & LAPIC_LVT_MASKED) &&
-	       ((lint0 & LAPIC_DM_MASK) >> LAPIC_DM_SHIFT) == HVK_APIC_DM_EXTINT;
+	       ((lint0 & LAPIC_DM_MASK) >> LAPIC_DM_SHIFT) ==
+	       HVK_APIC_DM_EXTINT;
 }
 
 static struct hvk_pic *lapic_pic(struct hvk_vcpu *vcpu)

@@ -22,14 +22,14 @@ struct hvk_vcpu_irqchip {
 	u64 base;			/* IA32_APIC_BASE */
 	unsigned int nmis;		/* delivered, not yet taken */
 	bool init;			/* INIT pending */
-	bool sipi;			/* SIPI pending, vector in sipi_vector */
+	bool sipi;			/* SIPI pending (sipi_vector) */
 	u8 sipi_vector;
 
 	/* The timer (lapic_timer.c) */
 	struct hrtimer timer;
 	u64 period_ns;			/* periodic: TMICT in ns */
-	ktime_t start;			/* one-shot/periodic: when counting began */
-	u64 tmict_ns;			/* one-shot/periodic: TMICT in ns */
+	ktime_t start;			/* when TMICT began counting */
+	u64 tmict_ns;			/* TMICT in ns (0: not counting) */
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE (0: disarmed) */
 	bool tscdl_cpuid;		/* the guest's CPUID offers the mode */
 };

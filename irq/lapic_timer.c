@@ -120,7 +120,7 @@ void lapic_timer_write(struct hvk_vcpu_irqchip *l, unsigned int off, u32 val)
 		 */
 		if (!l->tscdl_cpuid)
 			val &= ~BIT(LAPIC_TIMER_MODE_SHIFT + 1);
-		if (((val & LAPIC_TIMER_MODE_MASK) >> LAPIC_TIMER_MODE_SHIFT) == 3)
+		if ((val & LAPIC_TIMER_MODE_MASK) == LAPIC_TIMER_MODE_MASK)
 			val &= ~LAPIC_TIMER_MODE_MASK;
 		if (!lapic_sw_enabled(l))
 			val |= LAPIC_LVT_MASKED;

@@ -349,14 +349,15 @@ static void vmx_get_events(struct hvk_vcpu *vcpu, struct kvm_vcpu_events *e)
 	}
 	e->interrupt.injected = a->irq_injected;
 	e->interrupt.nr = a->irq_nr;
-	e->interrupt.shadow = (intr & GUEST_INTR_STATE_STI ? VMX_SHADOW_STI : 0) |
-			      (intr & GUEST_INTR_STATE_MOV_SS ?
-			       VMX_SHADOW_MOV_SS : 0);
+	if (intr & GUEST_INTR_STATE_STI)
+		e->interrupt.shadow |= VMX_SHADOW_STI;
+	if (intr & GUEST_INTR_STATE_MOV_SS)
+		e->interrupt.shadow |= VMX_SHADOW_MOV_SS;
 	e->nmi.injected = a->nmi_injected;
 	e->nmi.pending = a->nmi_pending != 0;
 	e->nmi.masked = !!(intr & GUEST_INTR_STATE_NMI);
-	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
-		   KVM_VCPUEVENT_VALID_SMM;
+	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
+		   KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM;
 }
 
 static int vmx_set_events(struct hvk_vcpu *vcpu,
