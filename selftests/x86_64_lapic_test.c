@@ -16,6 +16,7 @@
  * Guests spin with IF=1 (Bochs, LAB.md).
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "kselftest_harness.h"
@@ -28,7 +29,8 @@
  * RES: +0 self-IPI count, +4 timer count, +8 x2APIC self-IPI count,
  * +12 x2APIC timer count, +16 IPIs on vCPU 1 (0x70), +20 IPIs on vCPU 0
  * (0x71), +24 logical IPIs on vCPU 1 (0x72), +28 TSC-deadline count,
- * +40 vCPU 1 ready, +44 NMIs on vCPU 1.
+ * +40 vCPU 1 ready, +44 NMIs on vCPU 1, +48 vCPU 0's step in the IPI
+ * test.
  */
 asm(
 "	.pushsection .rodata.x86_lapic_guest, \"a\"\n"
@@ -233,21 +235,26 @@ XG_ASM_PRELUDE
 "	movl $0x01000000, 0xd0(%rsi)\n"
 "1:	cmpl $1, RES+40\n"
 "	jb 1b\n"
+"	movl $1, RES+48\n"
 "	movl $0x01000000, 0x310(%rsi)\n"
 "	movl $0x70, 0x300(%rsi)\n"
 "2:	cmpl $1, RES+20\n"
 "	jb 2b\n"
+"	movl $2, RES+48\n"
 "	movl $0x02000000, 0x310(%rsi)\n"
 "	movl $0x872, 0x300(%rsi)\n"
 "3:	cmpl $1, RES+24\n"
 "	jb 3b\n"
+"	movl $3, RES+48\n"
 "	movl $0xc0070, 0x300(%rsi)\n"
 "4:	cmpl $2, RES+16\n"
 "	jb 4b\n"
+"	movl $4, RES+48\n"
 "	movl $0x01000000, 0x310(%rsi)\n"
 "	movl $0x400, 0x300(%rsi)\n"
 "5:	cmpl $1, RES+44\n"
 "	jb 5b\n"
+"	movl $5, RES+48\n"
 "	mov RES+16, %eax\n"
 "	outl %eax, $0x11\n"
 "	hlt\n"
@@ -508,10 +515,16 @@ static void *ipi_ap(void *p)
 	}
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 TEST_F(lapic, ipis_between_two_vcpus)
 {
 	struct xg *g = &self->g;
 	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+	struct sigaction sa = { .sa_handler = on_alarm };
 	struct ap_arg a = { .g = g };
 	pthread_t t;
 	int r;
@@ -520,7 +533,25 @@ TEST_F(lapic, ipis_between_two_vcpus)
 	ASSERT_OK(r, ioctl(g->cpu[1].fd, KVM_SET_MP_STATE, &mp), "AP runnable");
 	ASSERT_EQ(0, xg_enter(g, 1, XG_LONG64, A(g_ipi1), XG_STACK1));
 	ASSERT_EQ(0, pthread_create(&t, NULL, ipi_ap, &a));
-	EXPECT_EQ(2u, OUT(g, 0, 0x11, "vCPU 0 done"));
+	/* A watchdog: KVM_RUN ends with EINTR, the step says where. */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(15);
+	r = xg_run(g, 0);
+	alarm(0);
+	if (r) {
+		pthread_kill(t, SIGALRM);
+		pthread_join(t, NULL);
+		ASSERT_EQ(0, r) TH_LOG("vCPU 0: %s at step %u (IPIs: 0x70 %u, "
+				       "0x71 %u, 0x72 %u, NMI %u, AP ready %u)",
+				       hvk_errname(errno), res32(g, 48),
+				       res32(g, 16), res32(g, 20),
+				       res32(g, 24), res32(g, 44),
+				       res32(g, 40));
+	}
+	ASSERT_EQ(KVM_EXIT_IO, g->cpu[0].run->exit_reason)
+		TH_LOG("vCPU 0: %s", xg_exit_str(g->cpu[0].run));
+	EXPECT_EQ(0x11, g->cpu[0].run->io.port);
+	EXPECT_EQ(2u, out_data(g, 0));
 	pthread_join(t, NULL);
 	EXPECT_TRUE(a.ok) TH_LOG("vCPU 1: %s", a.msg);
 	EXPECT_EQ(1u, res32(g, 20)) TH_LOG("IPI back to vCPU 0");
