@@ -498,6 +498,12 @@ static void *ipi_ap(void *p)
 {
 	struct ap_arg *a = p;
 	struct kvm_run *run = a->g->cpu[1].run;
+	sigset_t set;
+
+	/* The watchdog's SIGALRM is for vCPU 0's thread (the test's). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	for (;;) {
 		if (xg_run(a->g, 1)) {
@@ -535,11 +541,12 @@ TEST_F(lapic, ipis_between_two_vcpus)
 	ASSERT_EQ(0, pthread_create(&t, NULL, ipi_ap, &a));
 	/* A watchdog: KVM_RUN ends with EINTR, the step says where. */
 	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	alarm(15);
 	r = xg_run(g, 0);
 	alarm(0);
 	if (r) {
-		pthread_kill(t, SIGALRM);
+		pthread_kill(t, SIGUSR1);
 		pthread_join(t, NULL);
 		ASSERT_EQ(0, r) TH_LOG("vCPU 0: %s at step %u (IPIs: 0x70 %u, "
 				       "0x71 %u, 0x72 %u, NMI %u, AP ready %u)",
