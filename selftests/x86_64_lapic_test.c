@@ -535,6 +535,14 @@ TEST_F(lapic, ipis_between_two_vcpus)
 	pthread_t t;
 	int r;
 
+	/*
+	 * Known difference, not understood yet: under kvm_intel in the
+	 * lab's Bochs (2 CPUs) this test stalls the whole emulated machine
+	 * (no watchdog fires, guest time stops) after the single-vCPU tests
+	 * passed; hvk passes it. HVK_LAPIC_IPI_KVM=1 runs it anyway.
+	 */
+	if (hvk_lab_kvm() && !getenv("HVK_LAPIC_IPI_KVM"))
+		SKIP(return, "stalls the lab's Bochs under kvm_intel (see the test)");
 	setup(_metadata, g, 2, g_ipi0);
 	ASSERT_OK(r, ioctl(g->cpu[1].fd, KVM_SET_MP_STATE, &mp), "AP runnable");
 	ASSERT_EQ(0, xg_enter(g, 1, XG_LONG64, A(g_ipi1), XG_STACK1));
