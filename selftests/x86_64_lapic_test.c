@@ -280,6 +280,21 @@ XG_ASM_PRELUDE
 "	jmp 3b\n"
 "4:	outb %al, $0x21\n"
 "	hlt\n"
+/* The same, spinning (IF=1) instead of halting: HVK_LAPIC_IPI_SPIN=1 */
+"	.balign 16\n"
+"g_ipi1_spin:\n"
+"	mov $APIC, %esi\n"
+"	movl $0x1ff, 0xf0(%rsi)\n"
+"	movl $0x02000000, 0xd0(%rsi)\n"
+"	movl $1, RES+40\n"
+"1:	cmpl $1, RES+16\n"
+"	jb 1b\n"
+"	movl $0, 0x310(%rsi)\n"
+"	movl $0x71, 0x300(%rsi)\n"
+"2:	cmpl $1, RES+44\n"
+"	jb 2b\n"
+"	outb %al, $0x21\n"
+"	hlt\n"
 /* INIT and SIPI from vCPU 0 to vCPU 1 */
 "	.balign 16\n"
 "g_sipi:\n"
@@ -331,7 +346,7 @@ XG_ASM_PRELUDE
 extern const char lapic_start[], lapic_end[], h_self[], h_timer[],
 	h_x2self[], h_x2timer[], h_ipi70[], h_ipi71[], h_ipi72[], h_tscdl[],
 	h_nmi1[], g_xapic[], g_timer[], g_hlt[], g_tscdl[], g_x2apic[],
-	g_ipi0[], g_ipi1[], g_sipi[], g_cost[], trampoline[], trampoline_end[];
+	g_ipi0[], g_ipi1[], g_ipi1_spin[], g_sipi[], g_cost[], trampoline[], trampoline_end[];
 
 #define A(label) XG_ADDR(lapic_start, label)
 
@@ -545,7 +560,8 @@ TEST_F(lapic, ipis_between_two_vcpus)
 		SKIP(return, "stalls the lab's Bochs under kvm_intel (see the test)");
 	setup(_metadata, g, 2, g_ipi0);
 	ASSERT_OK(r, ioctl(g->cpu[1].fd, KVM_SET_MP_STATE, &mp), "AP runnable");
-	ASSERT_EQ(0, xg_enter(g, 1, XG_LONG64, A(g_ipi1), XG_STACK1));
+	ASSERT_EQ(0, xg_enter(g, 1, XG_LONG64, getenv("HVK_LAPIC_IPI_SPIN") ?
+			     A(g_ipi1_spin) : A(g_ipi1), XG_STACK1));
 	ASSERT_EQ(0, pthread_create(&t, NULL, ipi_ap, &a));
 	/* A watchdog: KVM_RUN ends with EINTR, the step says where. */
 	sigaction(SIGALRM, &sa, NULL);
