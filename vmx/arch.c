@@ -16,10 +16,13 @@
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 
+#include "apic.h"
 #include "arch.h"
 #include "caps.h"
 #include "hvk.h"
+#include "inject.h"
 #include "insn.h"
+#include "irq.h"
 #include "mmu/ept.h"
 #include "mmu/mmu.h"
 #include "run.h"
@@ -34,7 +37,25 @@ long hvk_arch_check_extension(struct hvk_vm *vm, long ext)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* core/ioeventfd.c, io.c, mmio.c */
+	case KVM_CAP_VCPU_EVENTS:		/* inject.c */
 		return 1;
+	case KVM_CAP_USER_NMI:
+		return vmx_has_vnmi();
+	case KVM_CAP_SET_BOOT_CPU_ID:		/* irqchip.c, apic.c */
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	/* the in-kernel irqchip: irq/ (LAPIC, PIC, IOAPIC, PIT), irqchip.c */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_HLT:
+		return 1;
+	/* GSI routes, irqfds and MSIs: core/irq.c */
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQ_ROUTING:
+		return hvk_irq_check_extension(ext);
 	default:
 		return 0;
 	}
@@ -93,6 +114,7 @@ int hvk_arch_vm_init(struct hvk_vm *vm, unsigned long type)
 
 void hvk_arch_vm_destroy(struct hvk_vm *vm)
 {
+	vmx_irqchip_vm_destroy(vm);
 	hvk_mmu_destroy(vm);
 }
 
@@ -105,7 +127,11 @@ long hvk_arch_vm_ioctl(struct hvk_vm *vm, unsigned int ioctl,
 		       unsigned long arg)
 {
 	u64 addr;
+	long r;
 
+	r = vmx_irqchip_vm_ioctl(vm, ioctl, arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (ioctl) {
 	case KVM_SET_TSS_ADDR:
 		/*
@@ -203,6 +229,14 @@ int hvk_arch_memslot_check(struct hvk_vm *vm,
 long hvk_arch_vcpu_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 unsigned long arg)
 {
+	long r;
+
+	r = vmx_events_ioctl(vcpu, ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
+	r = vmx_apic_ioctl(vcpu, ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	return vmx_vcpu_regs_ioctl(vcpu, ioctl, (void __user *)arg);
 }
 

@@ -16,6 +16,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 
+#include "apic.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -24,7 +25,15 @@
 
 /* CPUID.1:ECX and EDX bits a guest may see (Vol. 2A, CPUID, Table 3-10/11). */
 #define CPUID1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
-			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
+			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30) | \
+			 CPUID1_ECX_EMULATED)
+/*
+ * x2APIC is offered whatever the host has, as KVM does (the in-kernel
+ * LAPIC's). The TSC-deadline timer works too but, as in KVM, is not in
+ * the supported table: a VMM that sees KVM_CAP_TSC_DEADLINE_TIMER sets
+ * CPUID.1:ECX[24] itself.
+ */
+#define CPUID1_ECX_EMULATED	BIT(21)
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID1_EDX_APIC		BIT(9)
@@ -60,7 +69,8 @@ static int vmx_supported_cpuid(struct kvm_cpuid_entry2 *out)
 	e++;
 
 	vmx_cpuid_entry(e, 1, 0);
-	e->ecx = (e->ecx & CPUID1_ECX_OK) | CPUID1_ECX_HYPERVISOR;
+	e->ecx = (e->ecx & CPUID1_ECX_OK) | CPUID1_ECX_HYPERVISOR |
+		 CPUID1_ECX_EMULATED;
 	e->edx &= CPUID1_EDX_OK;
 	e->ebx &= 0x0000ffff;	/* APIC id and logical count: the VMM's */
 	e++;
@@ -162,6 +172,7 @@ long vmx_set_cpuid2(struct hvk_vcpu *vcpu, void __user *argp)
 	kfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = entries;
 	vcpu->arch.cpuid_nent = cpuid.nent;
+	vmx_apic_cpuid_changed(vcpu);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <asm/debugreg.h>	/* after the rest: needs percpu */
 
 #include "caps.h"
+#include "apic.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -160,7 +161,7 @@ int vmx_handle_cr(struct hvk_vcpu *vcpu)
 		case 8:
 			r = val > 15 ? -EINVAL : 0;
 			if (!r)
-				vcpu->arch.cr8 = val;
+				vmx_set_cr8(vcpu, val);
 			break;
 		default:
 			return vmx_internal_error(vcpu,
@@ -174,7 +175,7 @@ int vmx_handle_cr(struct hvk_vcpu *vcpu)
 		if (CR_QUAL_NUM(qual) != 8)
 			return vmx_internal_error(vcpu,
 				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
-		*vmx_gpr(vcpu, n) = vcpu->arch.cr8;
+		*vmx_gpr(vcpu, n) = vmx_get_cr8(vcpu);
 		vmx_gpr_written(vcpu, n);
 		break;
 	case CR_TYPE_CLTS:

@@ -156,10 +156,8 @@ static int vmx_handle_db(struct hvk_vcpu *vcpu, u32 intr)
 	 * CPU delivers it as the instruction would have (26.6.1.1).
 	 */
 	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, DB_VECTOR |
-			     INTR_TYPE_PRIV_SW_EXCEPTION | INTR_INFO_VALID_MASK);
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
-			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+		a->soft_info = DB_VECTOR | INTR_TYPE_PRIV_SW_EXCEPTION;
+		a->soft_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 		return HVK_RESUME_GUEST;
 	}
 

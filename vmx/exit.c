@@ -12,7 +12,9 @@
 #include <linux/nospec.h>
 #include <asm/vmx.h>
 
+#include "apic.h"
 #include "exception.h"
+#include "inject.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -106,9 +108,9 @@ static int vmx_handle_nothing(struct hvk_vcpu *vcpu)
 static int vmx_handle_exception_nmi(struct hvk_vcpu *vcpu)
 {
 	u32 intr = vmcs_read32(VM_EXIT_INTR_INFO);
-
 	int r;
 
+	vmx_recover_nmi_blocking(vcpu, intr);
 	/* NMIs and machine checks went to the host already (run.c). */
 	if ((intr & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
 	    (intr & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
@@ -128,6 +130,9 @@ static int vmx_handle_triple_fault(struct hvk_vcpu *vcpu)
 
 static int vmx_handle_hlt(struct hvk_vcpu *vcpu)
 {
+	/* With the in-kernel LAPIC the vCPU sleeps in the kernel (apic.c). */
+	if (vcpu->irqchip)
+		return vmx_apic_hlt(vcpu);
 	/* No in-kernel interrupt controller: userspace decides (KVM alike). */
 	vmx_skip_instruction(vcpu);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
@@ -203,6 +208,8 @@ static const vmx_exit_handler_t vmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= vmx_handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW]	= vmx_handle_irq_window,
+	[EXIT_REASON_NMI_WINDOW]	= vmx_handle_nmi_window,
 	[EXIT_REASON_CPUID]		= vmx_handle_cpuid,
 	[EXIT_REASON_HLT]		= vmx_handle_hlt,
 	[EXIT_REASON_GETSEC]		= vmx_handle_vmx_insn,
@@ -252,6 +259,8 @@ static int __vmx_handle_exit(struct hvk_vcpu *vcpu, u16 basic)
 	    basic != EXIT_REASON_EXCEPTION_NMI &&
 	    basic != EXIT_REASON_EPT_VIOLATION &&
 	    basic != EXIT_REASON_NOTIFY &&
+	    basic != EXIT_REASON_APIC_ACCESS &&
+	    basic != EXIT_REASON_TASK_SWITCH &&
 	    basic != EXIT_REASON_TRIPLE_FAULT)
 		return vmx_delivery_error(vcpu);
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))

@@ -21,6 +21,7 @@ struct kvm_cpuid_entry2;
 struct hvk_arch_vm {
 	u64 tss_addr;			/* KVM_SET_TSS_ADDR, kept for KVM's checks */
 	u64 identity_map_addr;		/* KVM_SET_IDENTITY_MAP_ADDR, likewise */
+	u32 boot_cpu_id;		/* KVM_SET_BOOT_CPU_ID */
 };
 
 /*
@@ -121,6 +122,22 @@ struct hvk_arch_vcpu {
 	int inject_vector;
 	bool inject_has_error;
 	u32 inject_error;
+
+	/*
+	 * Events (inject.c): an external interrupt or an NMI whose delivery
+	 * has begun (KVM_INTERRUPT, taken from the local APIC, or cut short
+	 * by an exit) and goes in at the next entry; NMIs still to deliver;
+	 * a software event an exit interrupted (its VM-entry interruption
+	 * information, instruction length and error code).
+	 */
+	bool irq_injected;
+	u8 irq_nr;
+	bool nmi_injected;
+	u8 nmi_pending;
+	u32 soft_info, soft_len, soft_err;
+	u32 entry_info;			/* what the last entry injected */
+	u32 proc_ctl;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	bool halted_if;			/* RFLAGS.IF when the guest halted */
 };
 
 #endif /* HVK_VMX_HVK_ARCH_H */

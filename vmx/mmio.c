@@ -16,6 +16,8 @@
 #include <asm/vmx.h>
 
 #include "mmu/mmu.h"
+#include "exception.h"
+#include "inject.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -436,12 +438,23 @@ int vmx_handle_ept_violation(struct hvk_vcpu *vcpu)
 	if (qual & EPT_QUAL_FETCH)
 		access = HVK_PGT_PROT_X;
 
+	/* Bit 12: NMI unblocking due to IRET (27.2.1, Table 27-7). */
+	vmx_recover_nmi_blocking(vcpu, qual & BIT(12) ?
+				 INTR_INFO_UNBLOCK_NMI : 0);
 	r = hvk_mmu_fault(vcpu->vm, gpa, access);
 	switch (r) {
 	case 0:
+		/* An event delivery the exit cut short goes in again. */
 		return HVK_RESUME_GUEST;
 	case -ENOENT:
 	case -EPERM:
+		/*
+		 * MMIO touched by an event's delivery (an IDT or a stack
+		 * without RAM) is no instruction to emulate: the event
+		 * cannot be delivered.
+		 */
+		if (vcpu->arch.idt_vectoring & VECTORING_INFO_VALID_MASK)
+			return vmx_delivery_error(vcpu);
 		return vmx_emulate_mmio(vcpu, gpa, qual);
 	default:
 		/* -EFAULT (the VMM's memory is gone), -ENOMEM, -EINTR. */

@@ -21,6 +21,7 @@
 #include <asm/segment.h>
 #include <asm/vmx.h>
 
+#include "apic.h"
 #include "run.h"
 #include "vmcs.h"
 
@@ -161,14 +162,11 @@ int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_MISC_ENABLE:
 		*data = a->misc_enable;
 		break;
-	case MSR_IA32_APICBASE:
-		*data = a->apic_base;
-		break;
 	case MSR_IA32_UCODE_REV:
 		*data = 0x100000000ULL;
 		break;
 	default:
-		return -ENOENT;
+		return vmx_apic_get_msr(vcpu, index, data);
 	}
 	return 0;
 }
@@ -248,17 +246,12 @@ int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_MISC_ENABLE:
 		a->misc_enable = data;
 		return 0;
-	case MSR_IA32_APICBASE:
-		/* Only the host may move it; there is no local APIC to move. */
-		if (!host && data != a->apic_base)
-			return -EINVAL;
-		a->apic_base = data;
-		return 0;
 	case MSR_IA32_UCODE_REV:
 		/* Writes load a microcode update: nothing to load here. */
 		return 0;
 	default:
-		return -ENOENT;
+		/* IA32_APIC_BASE, the x2APIC MSRs, IA32_TSC_DEADLINE */
+		return vmx_apic_set_msr(vcpu, index, data, host);
 	}
 }
 

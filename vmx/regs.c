@@ -15,6 +15,7 @@
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
 
+#include "apic.h"
 #include "run.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -23,7 +24,7 @@
 #define VMX_MAX_IO_MSRS		256
 
 /* Make the VMCS current here; -EIO if this CPU has no VMX any more. */
-static int vmx_vcpu_get(struct hvk_vcpu *vcpu)
+int vmx_vcpu_get(struct hvk_vcpu *vcpu)
 {
 	preempt_disable();
 	if (!vmx_cpu_is_on()) {
@@ -37,7 +38,7 @@ static int vmx_vcpu_get(struct hvk_vcpu *vcpu)
 	return 0;
 }
 
-static void vmx_vcpu_release(struct hvk_vcpu *vcpu)
+void vmx_vcpu_release(struct hvk_vcpu *vcpu)
 {
 	preempt_enable();
 }
@@ -147,7 +148,7 @@ static void vmx_get_sregs(struct hvk_vcpu *vcpu, struct kvm_sregs *s)
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = (vmcs_readl(GUEST_CR4) & VMX_CR4_GUEST_OWNED) |
 		 (vmcs_readl(CR4_READ_SHADOW) & ~VMX_CR4_GUEST_OWNED);
-	s->cr8 = vcpu->arch.cr8;
+	s->cr8 = vmx_get_cr8(vcpu);
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 	s->apic_base = vcpu->arch.apic_base;
 }
@@ -183,7 +184,8 @@ static int vmx_check_sregs(const struct kvm_sregs *s)
 	 */
 	if (s->apic_base & ~(MSR_IA32_APICBASE_BASE & PHYSICAL_PAGE_MASK &
 			     ((1ULL << boot_cpu_data.x86_phys_bits) - 1)) &
-	    ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE))
+	    ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |
+		   X2APIC_ENABLE))
 		return -EINVAL;
 	return 0;
 }
@@ -207,7 +209,10 @@ static int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct kvm_sregs *s)
 					 ~(X86_CR0_CD | X86_CR0_NW)));
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vcpu->arch.regs.cr2 = s->cr2;
-	vcpu->arch.cr8 = s->cr8;
+	vmx_set_cr8(vcpu, s->cr8);
+	if (vcpu->irqchip && vcpu->arch.apic_base != s->apic_base &&
+	    vmx_apic_set_msr(vcpu, MSR_IA32_APICBASE, s->apic_base, true))
+		return -EINVAL;
 	vcpu->arch.apic_base = s->apic_base;
 
 	vmx_set_segment(SEG_CS, &s->cs);
@@ -348,7 +353,6 @@ long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 	union {
 		struct kvm_regs regs;
 		struct kvm_sregs sregs;
-		struct kvm_mp_state mp;
 	} u;
 	long r = 0;
 
@@ -395,17 +399,6 @@ long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 		return vmx_set_cpuid2(vcpu, argp);
 	case KVM_GET_CPUID2:
 		return vmx_get_cpuid2(vcpu, argp);
-	case KVM_GET_MP_STATE:
-		u.mp.mp_state = vcpu->arch.mp_state;
-		return copy_to_user(argp, &u.mp, sizeof(u.mp)) ? -EFAULT : 0;
-	case KVM_SET_MP_STATE:
-		if (copy_from_user(&u.mp, argp, sizeof(u.mp)))
-			return -EFAULT;
-		/* Without an in-kernel local APIC only RUNNABLE (as KVM). */
-		if (u.mp.mp_state != KVM_MP_STATE_RUNNABLE)
-			return -EINVAL;
-		vcpu->arch.mp_state = u.mp.mp_state;
-		return 0;
 	default:
 		return -EINVAL;
 	}

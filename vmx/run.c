@@ -34,7 +34,10 @@
 #include <asm/debugreg.h>	/* after the rest: needs percpu */
 
 #include "arch.h"
+#include "apic.h"
 #include "caps.h"
+#include "inject.h"
+#include "lapic.h"
 #include "perf.h"
 #include "request.h"
 #include "run.h"
@@ -124,6 +127,11 @@ int hvk_arch_vcpu_create(struct hvk_vcpu *vcpu)
 	}
 	vmcs_setup(vcpu);
 	put_cpu();
+	r = vmx_irqchip_vcpu_create(vcpu);
+	if (r) {
+		vmx_vcpu_clear(vcpu);
+		goto err_dec_notifier;
+	}
 	return 0;
 
 err_dec_notifier:
@@ -142,6 +150,7 @@ void hvk_arch_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
 	struct hvk_arch_vcpu *a = &vcpu->arch;
 
+	vmx_irqchip_vcpu_destroy(vcpu);
 	vmx_vcpu_clear(vcpu);
 	preempt_notifier_dec();
 	fpu_free_guest_fpstate(&a->fpu);
@@ -161,41 +170,6 @@ static void vmx_refresh_host_state(void)
 	vmcs_writel(HOST_CR3, __read_cr3());
 	vmcs_writel(HOST_CR4, cr4_read_shadow());
 	vmcs_writel(HOST_FS_BASE, native_read_msr(MSR_FS_BASE));
-}
-
-/* Re-deliver an event whose delivery the exit interrupted (27.2.4). */
-static void vmx_reinject_vectoring(struct hvk_vcpu *vcpu)
-{
-	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-
-	vcpu->arch.idt_vectoring = info;
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
-	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
-		     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-}
-
-static void vmx_inject_pending(struct hvk_vcpu *vcpu)
-{
-	struct hvk_arch_vcpu *a = &vcpu->arch;
-	u32 info;
-
-	if (a->inject_vector < 0)
-		return;
-	info = a->inject_vector | INTR_TYPE_HARD_EXCEPTION |
-	       INTR_INFO_VALID_MASK;
-	/* No error code in real mode (26.2.1.3 "VM-Entry Control Fields"). */
-	if (a->inject_has_error &&
-	    (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, a->inject_error);
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
-	a->inject_vector = -1;
 }
 
 /*
@@ -254,7 +228,7 @@ static int vmx_enter_once(struct hvk_vcpu *vcpu)
 
 	hvk_vcpu_entry_event(vcpu);
 	vmx_refresh_host_state();
-	vmx_inject_pending(vcpu);
+	vmx_inject_events(vcpu);
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, HVK_GUEST_SLICE_TSC >>
 		     (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK));
 
@@ -329,13 +303,13 @@ static void vmx_post_run_save(struct hvk_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	unsigned long rflags = vmcs_readl(GUEST_RFLAGS);
-	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	run->if_flag = !!(rflags & X86_EFLAGS_IF);
-	run->cr8 = vcpu->arch.cr8;
+	run->cr8 = vmx_get_cr8(vcpu);
 	run->apic_base = vcpu->arch.apic_base;
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/* 6.1: always 1 with an in-kernel PIC, else "can inject now". */
+	run->ready_for_interrupt_injection = vcpu->irqchip ||
+		vmx_ready_for_interrupt(vcpu);
 	run->flags = 0;
 }
 
@@ -359,6 +333,11 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		r = -EINTR;
 		goto out_unregister;
 	}
+	/* An AP before its INIT (6.1): wait, then -EAGAIN or -EINTR. */
+	if (unlikely(a->mp_state == KVM_MP_STATE_UNINITIALIZED)) {
+		r = vmx_apic_run_uninit(vcpu);
+		goto out_unregister;
+	}
 
 	fpu_swap_kvm_fpstate(&a->fpu, true);
 	preempt_disable();
@@ -372,6 +351,12 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* Halted, or waiting for SIPI: sleep here (apic.c). */
+		if (vcpu->irqchip && vmx_apic_run_events(vcpu)) {
+			vcpu->run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
 
 		preempt_disable();
 		if (unlikely(!vmx_cpu_is_on())) {
@@ -396,6 +381,13 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		}
 		local_irq_disable();
 		/*
+		 * Posted before a kick by whoever gave the LAPIC something:
+		 * consumed before the mode goes IN_GUEST, the events are
+		 * chosen after it (vmx_enter_once()), so one posted later
+		 * either keeps us out or kicks us out.
+		 */
+		hvk_vcpu_check_request(vcpu, HVK_X86_REQ_EVENT);
+		/*
 		 * Checked again with IRQs off: a reboot IPI may have turned
 		 * VMX off meanwhile. And the FPU registers must hold the
 		 * guest's state: a softirq or the scheduler may have used
@@ -404,8 +396,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		/*
 		 * In guest mode before the last checks: a kick from now on
 		 * sends an IPI, taken as an exit (core/request.h); a request
-		 * already posted keeps us out. x86 defines no request bit
-		 * yet: the in-kernel irqchip will.
+		 * already posted keeps us out.
 		 */
 		if (!hvk_vcpu_enter_guest_mode(vcpu) || need_resched() ||
 		    signal_pending(current) || !vmx_cpu_is_on() ||
@@ -417,6 +408,7 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 		}
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
+
 		fail = vmx_enter_once(vcpu);
 		hvk_vcpu_exit_guest_mode(vcpu);
 		local_irq_enable();	/* the host takes its interrupt here */
@@ -436,13 +428,18 @@ int hvk_arch_vcpu_run(struct hvk_vcpu *vcpu)
 			r = vmx_fail_entry(vcpu, a->exit_reason);
 			break;
 		}
-		vmx_reinject_vectoring(vcpu);
+		vmx_events_after_exit(vcpu);
 		r = vmx_handle_exit(vcpu);
 		/* The notifier may have failed to load the VMCS meanwhile. */
 		if (unlikely(READ_ONCE(a->dead)))
 			r = -EIO;
 		if (r != HVK_RESUME_GUEST)
 			break;
+		/* The VMM's interrupt window, checked as 6.1's vcpu_run(). */
+		if (vmx_irq_window_open_exit(vcpu)) {
+			r = HVK_EXIT_TO_USER;
+			break;
+		}
 	}
 
 	if (likely(!READ_ONCE(a->dead)))

@@ -105,6 +105,8 @@ bool vmx_cr4_valid(unsigned long cr4);
 int vmx_set_efer(struct hvk_vcpu *vcpu, u64 efer, bool host);
 
 /* regs.c */
+int vmx_vcpu_get(struct hvk_vcpu *vcpu);
+void vmx_vcpu_release(struct hvk_vcpu *vcpu);
 long vmx_vcpu_regs_ioctl(struct hvk_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp);
 

@@ -30,6 +30,7 @@
 #include <asm/debugreg.h>	/* after the rest: needs percpu */
 
 #include "caps.h"
+#include "inject.h"
 #include "exception.h"
 #include "hvk.h"
 #include "perf.h"
@@ -411,7 +412,8 @@ void vmcs_reset_guest(struct hvk_vcpu *vcpu)
 	vcpu->arch.regs.gpr[VMX_RDX] = 0x600;
 	vcpu->arch.pat = 0x0007040600070406ULL;	/* 11.12.4 PAT at reset */
 	vcpu->arch.apic_base = 0xfee00000ULL | MSR_IA32_APICBASE_ENABLE |
-			       (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+			       (vcpu->id == vcpu->vm->arch.boot_cpu_id ?
+				MSR_IA32_APICBASE_BSP : 0);
 	vcpu->arch.misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vcpu->arch.dr6 = DR6_RESERVED;
@@ -441,6 +443,9 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	pin = vmx_ctl_adjust(&vmx_caps.pin, PIN_BASED_EXT_INTR_MASK |
 			     PIN_BASED_NMI_EXITING |
 			     PIN_BASED_VMX_PREEMPTION_TIMER);
+	/* Virtual NMIs: NMI blocking tracked for the guest, NMI windows. */
+	if (vmx_has_vnmi())
+		pin |= PIN_BASED_VIRTUAL_NMIS;
 	proc = vmx_ctl_adjust(&vmx_caps.proc, CPU_BASED_HLT_EXITING |
 			      CPU_BASED_UNCOND_IO_EXITING |
 			      CPU_BASED_MOV_DR_EXITING |
@@ -471,6 +476,7 @@ void vmcs_setup(struct hvk_vcpu *vcpu)
 	vmx_exception_setup(&proc2);
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vcpu->arch.proc_ctl = proc;	/* inject.c flips the window bits */
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~VM_ENTRY_IA32E_MODE);
