@@ -9,6 +9,8 @@
 #
 #   guest.sh NONCE TIMEOUT BINDIR TEST...
 #
+# BINDIR/ARGS may give a test its arguments: lines "TEST ARGS...".
+#
 # The tests open /dev/kvm by name. Under hvk ($HVK_DEV is /dev/hvk) a
 # /dev/kvm symlink to it makes them unmodified KVM clients of hvk.
 
@@ -31,7 +33,11 @@ for t in "$@"; do
 	t0=$(now)
 	# SIGKILL: a test may ignore or handle TERM; KILL cannot be caught
 	# (run tells a timeout from a crash by the time taken).
-	(cd "$bindir/$(dirname "$t")" && exec timeout -s KILL "$tmo" "./$(basename "$t")") 2>&1
+	# Arguments for this test, if $bindir/ARGS has a "TEST ARGS..." line.
+	a=$(awk -v t="$t" '$1 == t { $1 = ""; sub(/^ /, ""); print; exit }' "$bindir/ARGS" 2>/dev/null)
+	[ -n "$a" ] && echo "UPSTREAM $nonce args $t $a"
+	# shellcheck disable=SC2086 # $a: words on purpose
+	(cd "$bindir/$(dirname "$t")" && exec timeout -s KILL "$tmo" "./$(basename "$t")" $a) 2>&1
 	rc=$?
 	t1=$(now)
 	echo "UPSTREAM $nonce end $t rc=$rc secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")"
