@@ -183,49 +183,27 @@ void hvk_arm64_vtimer_vgic(struct hvk_vcpu *vcpu)
 		hrtimer_try_to_cancel(&a->wfi_timer);
 }
 
-/* WFI with a vGIC: wake on any interrupt it would signal, or a timer. */
-static void vtimer_wfi_vgic(struct hvk_vcpu *vcpu)
-{
-	struct hrtimer *t = &vcpu->arch.wfi_timer;
-	u64 ns;
-
-	if (hvk_vgic_vcpu_pending(vcpu))
-		return;
-	ns = vtimer_next_ns(vcpu);
-	/* A timer that has fired raises its PPI at the next entry. */
-	if (!ns)
-		return;
-	if (ns != U64_MAX)
-		hrtimer_start(t, ns_to_ktime(min_t(u64, ns, KTIME_MAX)),
-			      HRTIMER_MODE_REL_HARD);
-	hvk_vcpu_block(vcpu, hvk_vcpu_has_requests(vcpu) ||
-			     hvk_vgic_vcpu_pending(vcpu));
-	hrtimer_cancel(t);
-	vcpu->arch.timer_armed = false;
-	hvk_vcpu_check_request(vcpu, HVK_ARM64_REQ_TIMER);
-}
-
 /**
  * hvk_arm64_wfi() - WFI: sleep until something could wake the vCPU
  * @vcpu: the vCPU, on its own thread
  *
- * hvk has no interrupt controller for guests yet: what can end a WFI is
- * one of the guest's own timers reaching its compare value (enabled and
- * unmasked: its interrupt would then be pending, and WFI completes even
- * with PSTATE.I set; Arm ARM D1.6.2, "Wait for Interrupt"), any request
+ * What can end a WFI: one of the guest's own timers reaching its compare
+ * value (enabled and unmasked: its interrupt would then be pending, and
+ * WFI completes even with PSTATE.I set; Arm ARM D1.6.2, "Wait for
+ * Interrupt"), with a vGIC any interrupt it would signal, any request
  * (another vCPU's PSCI call stopping this one) or a signal, after which
  * the run loop returns -EINTR as KVM does for a halted vCPU. The timer
- * is an hrtimer whose callback posts HVK_ARM64_REQ_TIMER and kicks.
+ * is an hrtimer whose callback posts HVK_ARM64_REQ_TIMER and kicks; with
+ * a vGIC a timer that has fired raises its PPI at the next entry.
  */
 void hvk_arm64_wfi(struct hvk_vcpu *vcpu)
 {
 	struct hrtimer *t = &vcpu->arch.wfi_timer;
+	bool vgic = vcpu->irqchip;
 	u64 ns;
 
-	if (vcpu->irqchip) {
-		vtimer_wfi_vgic(vcpu);
+	if (vgic && hvk_vgic_vcpu_pending(vcpu))
 		return;
-	}
 	ns = vtimer_next_ns(vcpu);
 	if (!ns)
 		return;
@@ -233,9 +211,10 @@ void hvk_arm64_wfi(struct hvk_vcpu *vcpu)
 		hrtimer_start(t, ns_to_ktime(min_t(u64, ns, KTIME_MAX)),
 			      HRTIMER_MODE_REL_HARD);
 	/* A signal ends it too; the run loop sees the signal itself. */
-	hvk_vcpu_block(vcpu, hvk_vcpu_has_requests(vcpu));
-	if (ns != U64_MAX)
-		hrtimer_cancel(t);
+	hvk_vcpu_block(vcpu, hvk_vcpu_has_requests(vcpu) ||
+			     (vgic && hvk_vgic_vcpu_pending(vcpu)));
+	hrtimer_cancel(t);	/* nothing if it never started */
+	vcpu->arch.timer_armed = false;
 	/* Ours alone: consumed here, fired or not (hrtimer_cancel() waited). */
 	hvk_vcpu_check_request(vcpu, HVK_ARM64_REQ_TIMER);
 }
